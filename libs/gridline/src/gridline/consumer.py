@@ -1,0 +1,249 @@
+"""Idempotent, at-least-once consumption with bounded retries and a dead-letter topic.
+
+Per record: read the envelope, pick the route by `ce_type`, validate the payload against the consumer's own
+model, run the handler (retrying transient failures with backoff), and only then commit the offset.
+A record that can never be handled goes to the service's dead-letter topic with the reason and its source
+coordinates, and the partition moves on. Handlers must be idempotent: they derive every id from the event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aiokafka.structs import ConsumerRecord
+from pydantic import ValidationError
+
+from gridline import logs
+from gridline.clock import Clock
+from gridline.events import EnvelopeError, Event, Headers, InboundData, from_record
+from gridline.kafka import AIOKafkaProducer, make_consumer
+from gridline.mongo import Database
+from gridline.telemetry import process_span
+
+log = logging.getLogger(__name__)
+
+DEAD_LETTERS = "dead_letters"
+
+
+class PoisonMessage(Exception):
+    """Raised by a handler for an event that will never succeed, however often it is retried."""
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    db: Database
+    clock: Clock
+    group: str
+    source: str
+    settings: Any
+
+
+Handler = Callable[[HandlerContext, Event, Any], Awaitable[None]]
+InboundModel = type[InboundData]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One consumed event type, the consumer's own tolerant model of its payload, and the handler."""
+
+    topic: str
+    type: str
+    model: InboundModel
+    handle: Handler
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A consumer group of one service (named after the service and purpose) and the routes it serves."""
+
+    purpose: str
+    routes: Sequence[Route]
+
+    def topics(self) -> list[str]:
+        return sorted({r.topic for r in self.routes})
+
+
+@dataclass
+class RetryPolicy:
+    max_attempts: int = 4
+    backoff_seconds: float = 0.2
+
+
+@dataclass
+class ConsumerStats:
+    handled: int = 0
+    skipped: int = 0
+    dead_lettered: int = 0
+    last_poll: datetime | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        *,
+        service: str,
+        subscription: Subscription,
+        bootstrap: str,
+        topic_prefix: str,
+        dead_letter_topic: str,
+        producer: AIOKafkaProducer,
+        context: HandlerContext,
+        retry: RetryPolicy,
+    ) -> None:
+        self.group = f"{service}.{subscription.purpose}"
+        self._routes = {r.type: r for r in subscription.routes}
+        self._topics = [topic_prefix + t for t in subscription.topics()]
+        self._prefix = topic_prefix
+        self._bootstrap = bootstrap
+        self._dlq = dead_letter_topic
+        self._producer = producer
+        self._ctx = context
+        self._retry = retry
+        self.stats = ConsumerStats()
+        self.started = asyncio.Event()
+
+    async def run(self) -> None:
+        consumer = make_consumer(self._bootstrap, topics=self._topics, group=self.group, client_id=self.group)
+        await consumer.start()
+        self.started.set()
+        try:
+            while True:
+                batches = await consumer.getmany(timeout_ms=500, max_records=200)
+                self.stats.last_poll = self._ctx.clock.now()
+                for tp, records in batches.items():
+                    for record in records:
+                        await self.process(record)
+                        # Commit after the effect (or the dead-letter publish) is stored, never before.
+                        await consumer.commit({tp: record.offset + 1})
+        finally:
+            await consumer.stop()
+
+    async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        headers: Headers = list(record.headers or [])
+        try:
+            event = from_record(record.topic, record.key, record.value, headers)
+        except EnvelopeError as exc:
+            await self.dead_letter(record, f"envelope: {exc}")
+            return
+        route = self._routes.get(event.type)
+        if route is None:
+            self.stats.skipped += 1  # a type this consumer does not need: tolerated, not an error
+            return
+        event = Event(**{**event.__dict__, "topic": record.topic.removeprefix(self._prefix)})
+        try:
+            data = route.model.model_validate(event.data)
+        except ValidationError as exc:
+            await self.dead_letter(record, f"schema: {_validation_summary(exc)}", event)
+            return
+        with process_span(event, self.group):
+            reason = await self._handle_with_retries(route, event, data)
+        if reason:
+            await self.dead_letter(record, reason, event)
+        else:
+            self.stats.handled += 1
+
+    async def _handle_with_retries(self, route: Route, event: Event, data: Any) -> str | None:
+        """Run the handler; None when it succeeded, else why it is a dead letter."""
+        extra = {"event_id": event.id, "event_type": event.type, "group": self.group}
+        for attempt in range(1, self._retry.max_attempts + 1):
+            try:
+                await route.handle(self._ctx, event, data)
+                return None
+            except PoisonMessage as exc:
+                return f"poison: {logs.error_text(exc)}"
+            except Exception as exc:
+                if attempt == self._retry.max_attempts:
+                    return f"failed after {attempt} attempts: {logs.error_text(exc)}"
+                log.warning("handler failed, retrying", extra=extra, exc_info=exc)
+                await asyncio.sleep(self._retry.backoff_seconds * 2 ** (attempt - 1))
+        return None
+
+    async def dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str, event: Event | None = None) -> None:
+        """Publish the original record with the reason and its source coordinates, then keep a copy."""
+        headers: Headers = [
+            *(record.headers or []),
+            ("dlq_reason", reason.encode()),
+            ("dlq_source_topic", record.topic.encode()),
+            ("dlq_source_partition", str(record.partition).encode()),
+            ("dlq_source_offset", str(record.offset).encode()),
+            ("dlq_group", self.group.encode()),
+        ]
+        await self._publish_until_sent(record, headers)
+        await self._ctx.db[DEAD_LETTERS].update_one(
+            {"_id": f"{self.group}:{record.topic}:{record.partition}:{record.offset}"},
+            {"$setOnInsert": _dead_letter_document(self.group, record, reason, event, self._ctx.clock)},
+            upsert=True,
+        )
+        self.stats.dead_lettered += 1
+        log.error(
+            "dead-lettered a record: %s",
+            reason[:200],
+            extra={
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "group": self.group,
+                "event_id": event.id if event else None,
+            },
+        )
+
+    async def _publish_until_sent(self, record: ConsumerRecord[bytes, bytes], headers: Headers) -> None:
+        # The offset must not be committed before the dead letter is safely on Kafka; while Kafka is
+        # unreachable we wait here, and liveness reports this consumer as stalled.
+        delay = self._retry.backoff_seconds
+        while True:
+            try:
+                await self._producer.send_and_wait(self._dlq, value=record.value, key=record.key, headers=headers)
+                return
+            except Exception as exc:
+                log.warning("dead-letter publish failed: %s", logs.error_text(exc))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    def find_route(self, event_type: str) -> Route | None:
+        return self._routes.get(event_type)
+
+    async def replay(self, letter: dict[str, Any]) -> None:
+        """Run a stored dead letter through its handler again (after the cause was fixed)."""
+        event = from_record(letter["topic"], letter.get("key"), letter.get("value"), _headers(letter))
+        event = Event(**{**event.__dict__, "topic": letter["topic"].removeprefix(self._prefix)})
+        route = self._routes.get(event.type)
+        if route is None:
+            raise PoisonMessage(f"no route for {event.type}")
+        data = route.model.model_validate(event.data)
+        with process_span(event, self.group):
+            await route.handle(self._ctx, event, data)
+
+
+def _validation_summary(exc: ValidationError) -> str:
+    parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
+    return "; ".join(parts)[:400]
+
+
+def _headers(letter: dict[str, Any]) -> Headers:
+    return [(h[0], bytes(h[1])) for h in letter.get("headers", [])]
+
+
+def _dead_letter_document(
+    group: str, record: ConsumerRecord[bytes, bytes], reason: str, event: Event | None, clock: Clock
+) -> dict[str, Any]:
+    return {
+        "group": group,
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+        "key": record.key,
+        "value": record.value,
+        "headers": [[k, v] for k, v in (record.headers or [])],
+        "event_id": event.id if event else None,
+        "event_type": event.type if event else None,
+        "reason": reason,
+        "failed_at": clock.now(),
+        "status": "dead",
+    }

@@ -1,0 +1,1 @@
+"""HTTP conventions shared by all services (see API.md)."""

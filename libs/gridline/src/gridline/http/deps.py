@@ -1,0 +1,91 @@
+"""Dependency aliases every service's views use: `DbDep`, `ClockDep`, `CurrentUser`, `require(...)`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from gridline.auth.principal import Principal
+from gridline.auth.tokens import TokenError
+from gridline.clock import Clock
+from gridline.http.problems import Problem
+from gridline.mongo import Database
+from gridline.pii import Protector
+from gridline.runtime import Runtime
+from gridline.settings import ServiceSettings
+
+_bearer = HTTPBearer(auto_error=False, description="JWT from the configured issuer")
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_db(runtime: RuntimeDep) -> Database:
+    return runtime.database()
+
+
+def get_clock(runtime: RuntimeDep) -> Clock:
+    return runtime.clock
+
+
+def get_protector(runtime: RuntimeDep) -> Protector:
+    return runtime.protector
+
+
+def get_settings(runtime: RuntimeDep) -> ServiceSettings:
+    return runtime.settings
+
+
+def get_relay_wake(runtime: RuntimeDep) -> Callable[[], None]:
+    """Lets a view ask the relay to publish now; views never touch the producer themselves."""
+    return runtime.relay.wake if runtime.relay else (lambda: None)
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+ProtectorDep = Annotated[Protector, Depends(get_protector)]
+SettingsDep = Annotated[ServiceSettings, Depends(get_settings)]
+WakeRelay = Annotated[Callable[[], None], Depends(get_relay_wake)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        description="Retry-safe creation: the same key and body return the first result",
+    ),
+]
+
+
+def current_user(
+    runtime: RuntimeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    challenge = {"WWW-Authenticate": 'Bearer realm="gridline"'}
+    if credentials is None:
+        raise Problem(401, "a bearer token is required", type_="/problems/unauthenticated", headers=challenge)
+    try:
+        return runtime.verifier.verify(credentials.credentials)
+    except TokenError as exc:
+        raise Problem(401, f"invalid token: {exc}", type_="/problems/unauthenticated", headers=challenge) from exc
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+def require(roles: frozenset[str]) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
+    """A dependency admitting callers holding any of `roles` (the right of one action)."""
+
+    async def check(principal: CurrentUser) -> Principal:
+        if not principal.has_any(roles):
+            raise Problem(403, "your role does not allow this action", type_="/problems/forbidden")
+        return principal
+
+    return check

@@ -1,0 +1,59 @@
+"""`/healthz` (alive and consumers progressing), `/readyz` (database and Kafka reachable), `/metrics`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+
+from gridline.http.deps import RuntimeDep
+from gridline.kafka import kafka_reachable
+from gridline.mongo import ping
+from gridline.runtime import Runtime
+
+router = APIRouter(tags=["operations"])
+STALL_AFTER = timedelta(seconds=60)
+
+
+@router.get("/healthz", operation_id="getHealth", summary="Process alive and consumers progressing")
+async def healthz(runtime: RuntimeDep) -> JSONResponse:
+    problems = _liveness_problems(runtime)
+    return JSONResponse(
+        {"status": "fail" if problems else "ok", "problems": problems}, status_code=503 if problems else 200
+    )
+
+
+@router.get("/readyz", operation_id="getReadiness", summary="Database and Kafka reachable")
+async def readyz(runtime: RuntimeDep) -> JSONResponse:
+    checks = {"database": await _database_ok(runtime), "kafka": await _kafka_ok(runtime)}
+    ready = all(checks.values())
+    return JSONResponse({"status": "ok" if ready else "fail", "checks": checks}, status_code=200 if ready else 503)
+
+
+@router.get("/metrics", operation_id="getMetrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(runtime: RuntimeDep) -> Response:
+    return runtime.metrics.render()
+
+
+def _liveness_problems(runtime: Runtime) -> list[str]:
+    problems = [f"background task {t.get_name()} stopped" for t in runtime.tasks if t.done()]
+    now = runtime.clock.now()
+    for consumer in runtime.consumers:
+        last = consumer.stats.last_poll
+        if consumer.started.is_set() and last is not None and now - last > STALL_AFTER:
+            problems.append(f"consumer {consumer.group} made no progress since {last.isoformat()}")
+    return problems
+
+
+async def _database_ok(runtime: Runtime) -> bool:
+    try:
+        await asyncio.wait_for(ping(runtime.database()), 2)
+    except Exception:
+        return False
+    return True
+
+
+async def _kafka_ok(runtime: Runtime) -> bool:
+    return runtime.producer is not None and await kafka_reachable(runtime.producer)

@@ -1,0 +1,36 @@
+"""What a running service holds: built in its lifespan, reached by handlers through `Annotated` aliases."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from gridline.auth.tokens import TokenVerifier
+from gridline.clock import Clock
+from gridline.consumer import ConsumerRunner
+from gridline.http.metrics import Metrics
+from gridline.kafka import AIOKafkaProducer
+from gridline.mongo import Client, Database
+from gridline.outbox import OutboxRelay
+from gridline.pii import Protector
+from gridline.settings import ServiceSettings
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    clock: Clock
+    verifier: TokenVerifier
+    protector: Protector
+    metrics: Metrics
+    client: Client | None = None
+    db: Database | None = None
+    producer: AIOKafkaProducer | None = None
+    relay: OutboxRelay | None = None
+    consumers: list[ConsumerRunner] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def database(self) -> Database:
+        if self.db is None:
+            raise RuntimeError("database used before start-up")
+        return self.db

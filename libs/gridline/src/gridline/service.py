@@ -1,0 +1,154 @@
+"""The app factory every service uses: one definition in, one FastAPI app out.
+
+The lifespan owns the database client, the producer, the outbox relay, the consumers and the timers;
+nothing is built at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+from gridline import logs, mongo
+from gridline.auth.tokens import TokenVerifier
+from gridline.clock import Clock, SystemClock
+from gridline.consumer import DEAD_LETTERS, ConsumerRunner, HandlerContext, RetryPolicy, Subscription
+from gridline.events import EventSpec
+from gridline.http import dead_letters, health, limits, metrics, problems
+from gridline.kafka import make_producer
+from gridline.leases import Lease
+from gridline.mongo import ASCENDING, Index
+from gridline.outbox import RELAY_LEASE_TTL, OutboxRelay, outbox_indexes
+from gridline.runtime import Runtime
+from gridline.settings import ServiceSettings
+from gridline.telemetry import setup_tracing
+
+log = logging.getLogger(__name__)
+
+StartupHook = Callable[[Runtime], Awaitable[None]]
+BackgroundJob = Callable[[Runtime], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """Everything that makes one service: its routers, event contracts, collections and jobs."""
+
+    name: str
+    title: str
+    description: str
+    routers: Sequence[APIRouter]
+    published: Sequence[EventSpec] = ()
+    subscriptions: Sequence[Subscription] = ()
+    outbox_collections: Sequence[str] = ()
+    indexes: Sequence[Index] = ()
+    on_startup: Sequence[StartupHook] = ()
+    background: Sequence[BackgroundJob] = field(default_factory=tuple)
+
+
+def build_app(definition: ServiceDefinition, settings: ServiceSettings, *, clock: Clock | None = None) -> FastAPI:
+    logs.configure()
+    setup_tracing(definition.name)
+    runtime = Runtime(
+        settings=settings,
+        clock=clock or SystemClock(),
+        verifier=TokenVerifier(jwks=settings.auth_jwks, issuer=settings.auth_issuer, audience=settings.auth_audience),
+        protector=settings.protector(),
+        metrics=metrics.Metrics(definition.name),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await start(runtime, definition)
+        try:
+            yield
+        finally:
+            await stop(runtime)
+
+    app = FastAPI(title=definition.title, description=definition.description, version="1", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.definition = definition
+    problems.install(app)
+    metrics.install(app, runtime.metrics)
+    app.add_middleware(limits.BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for router in (health.router, dead_letters.router, *definition.routers):
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    return app
+
+
+async def start(runtime: Runtime, definition: ServiceDefinition) -> None:
+    settings = runtime.settings
+    instance = settings.instance_id or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+    runtime.client = mongo.connect(settings.mongodb_url)
+    db = runtime.db = runtime.client[settings.mongodb_database]
+    await mongo.ensure_indexes(
+        db,
+        [
+            *definition.indexes,
+            *outbox_indexes(definition.outbox_collections),
+            Index(DEAD_LETTERS, (("failed_at", ASCENDING),)),
+        ],
+    )
+    producer = runtime.producer = make_producer(settings.kafka_bootstrap_servers, client_id=instance)
+    await producer.start()
+    lease = Lease(db=db, name="outbox-relay", holder=instance, clock=runtime.clock, ttl=RELAY_LEASE_TTL)
+    runtime.relay = OutboxRelay(
+        db=db,
+        collections=definition.outbox_collections,
+        producer=producer,
+        lease=lease,
+        clock=runtime.clock,
+        topic_prefix=settings.topic_prefix,
+        interval=settings.relay_interval_seconds,
+        on_published=lambda e: runtime.metrics.published.labels(e.type).inc(),
+    )
+    context = HandlerContext(db=db, clock=runtime.clock, group="", source=definition.name, settings=settings)
+    retry = RetryPolicy(settings.consumer_max_attempts, settings.consumer_backoff_seconds)
+    runtime.consumers = [
+        ConsumerRunner(
+            service=definition.name,
+            subscription=s,
+            bootstrap=settings.kafka_bootstrap_servers,
+            topic_prefix=settings.topic_prefix,
+            dead_letter_topic=settings.dead_letter_topic,
+            producer=producer,
+            context=context,
+            retry=retry,
+        )
+        for s in definition.subscriptions
+    ]
+    for hook in definition.on_startup:
+        await hook(runtime)
+    jobs: list[tuple[str, Awaitable[None]]] = [("outbox-relay", runtime.relay.run())]
+    jobs += [(f"consumer:{c.group}", c.run()) for c in runtime.consumers]
+    jobs += [(getattr(job, "__name__", "job"), job(runtime)) for job in definition.background]
+    runtime.tasks = [asyncio.create_task(_logged(name, coro), name=name) for name, coro in jobs]
+
+
+async def stop(runtime: Runtime) -> None:
+    for task in runtime.tasks:
+        task.cancel()
+    await asyncio.gather(*runtime.tasks, return_exceptions=True)
+    runtime.tasks = []
+    if runtime.producer is not None:
+        await runtime.producer.stop()
+    if runtime.client is not None:
+        runtime.client.close()
+
+
+async def _logged(name: str, coro: Awaitable[None]) -> None:
+    try:
+        await coro
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("background task %s stopped", name)
+        raise

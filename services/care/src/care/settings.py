@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from gridline.settings import ServiceSettings
+
+
+class CareSettings(ServiceSettings):
+    service_name: str = "care"

@@ -1,0 +1,28 @@
+"""Care's own tolerant copy of the registry person events."""
+
+from __future__ import annotations
+
+from gridline.events import InboundData, event_type
+from pydantic import Field
+
+PERSON_TOPIC = "registry.person.v1"
+PERSON_REGISTERED = event_type("registry", "person", "registered")
+PERSON_CLASSIFIED = event_type("registry", "person", "classified")
+
+
+class PersonRegistered(InboundData):
+    person_id: str
+    version: int
+    community_code: str
+    grid_id: str
+    name_masked: str
+    special_groups: list[str] = Field(default_factory=list)
+
+
+class PersonClassified(InboundData):
+    person_id: str
+    version: int
+    community_code: str
+    grid_id: str
+    measure: str
+    special_groups: list[str] = Field(default_factory=list)

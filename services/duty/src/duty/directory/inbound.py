@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from gridline.events import InboundData, event_type
+
+GRID_TOPIC = "registry.grid.v1"
+GRID_CREATED = event_type("registry", "grid", "created")
+
+
+class GridCreated(InboundData):
+    grid_id: str
+    version: int
+    community_code: str
+    name: str
+    manager_name: str
+    manager_phone_masked: str

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from gridline.settings import ServiceSettings
+
+
+class DutySettings(ServiceSettings):
+    service_name: str = "duty"

@@ -1,0 +1,1 @@
+"""Grids: the leaf units under a community, each with a responsible grid manager."""

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from gridline.events import EventData, EventSpec, event_type
+
+TOPIC = "registry.grid.v1"
+
+
+class GridCreated(EventData):
+    grid_id: str
+    version: int
+    community_code: str
+    name: str
+    manager_name: str
+    manager_phone_masked: str
+    covers_count: int
+
+
+CREATED = EventSpec(
+    TOPIC,
+    event_type("registry", "grid", "created"),
+    GridCreated,
+    "A grid was set up under a community, with its responsible grid manager.",
+)

@@ -1,0 +1,38 @@
+"""The registry service: divisions and grids, persons and key populations, rule-driven classification."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from gridline.clock import Clock
+from gridline.runtime import Runtime
+from gridline.service import ServiceDefinition, build_app
+
+from registry.grids import service as grids
+from registry.grids.views import router as grid_router
+from registry.persons import service as persons
+from registry.persons.views import router as person_router
+from registry.published import PUBLISHED
+from registry.risk_areas import service as risk_areas
+from registry.rules import service as rules
+from registry.settings import RegistrySettings
+
+
+async def seed_rules(runtime: Runtime) -> None:
+    await rules.ensure_seeded(db=runtime.database())
+
+
+def definition() -> ServiceDefinition:
+    return ServiceDefinition(
+        name="registry",
+        title="Registry 登记服务",
+        description="Persons and key populations, grids, screening, risk areas and rule-driven classification.",
+        routers=[person_router, grid_router],
+        published=PUBLISHED,
+        outbox_collections=[persons.COLLECTION, grids.COLLECTION],
+        indexes=[*persons.INDEXES, *grids.INDEXES, *rules.INDEXES, *risk_areas.INDEXES],
+        on_startup=[seed_rules],
+    )
+
+
+def create_app(settings: RegistrySettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    return build_app(definition(), settings or RegistrySettings(), clock=clock)  # type: ignore[call-arg]

@@ -1,0 +1,1 @@
+"""A person registered in a community: documents, key-population episodes, special-group flags."""

@@ -1,0 +1,8 @@
+"""Every event the registry publishes: the contract its AsyncAPI document is generated from."""
+
+from __future__ import annotations
+
+from registry.grids import events as grid_events
+from registry.persons import events as person_events
+
+PUBLISHED = [person_events.REGISTERED, person_events.CLASSIFIED, grid_events.CREATED]

@@ -1,0 +1,1 @@
+"""Medium- and high-risk areas, declared and lifted by division code."""
