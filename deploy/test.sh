@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, types, contract drift, compose validation, unit and integration tests.
+# Integration tests run against a real Kafka broker and FerretDB started here and stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+section() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
+
+section "lint (ruff)"
+ruff check .
+ruff format --check .
+
+section "types (mypy --strict)"
+mypy libs/gridline/src services/*/src deploy tests
+
+section "event contracts (AsyncAPI drift)"
+python deploy/asyncapi.py --check
+
+section "compose file"
+python deploy/compose/check.py
+
+section "Kafka and FerretDB"
+state=.local/test-stack
+trap 'gridline-dev servers --state-dir "$state" --stop >/dev/null 2>&1 || true' EXIT
+eval "$(gridline-dev servers --state-dir "$state")"
+
+section "tests (pytest)"
+set +e
+pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@"
+code=$?
+set -e
+section "done"
+# pytest exits 5 when nothing was collected: that is a failure here, not a pass.
+exit "$code"

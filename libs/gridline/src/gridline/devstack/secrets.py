@@ -1,0 +1,36 @@
+"""Development secrets: a local token-signing key and personal-data keys, made once per checkout."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+
+from gridline.auth.issuer import JWKS_FILE, make_keys
+
+
+def ensure(directory: Path) -> dict[str, str]:
+    """Environment variables carrying the local secrets; generated on first use, kept in `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    auth = directory / "auth"
+    if not (auth / JWKS_FILE).exists():
+        make_keys(auth)
+    keys_file = directory / "pii-keys.json"
+    if not keys_file.exists():
+        keys = {"current": "k1", "k1": _random_key(32), "hash": _random_key(32)}
+        keys_file.write_text(json.dumps(keys))
+        keys_file.chmod(0o600)
+    keys = json.loads(keys_file.read_text())
+    return {
+        "AUTH_JWKS": str(auth / JWKS_FILE),
+        "AUTH_ISSUER": "gridline-local",
+        "AUTH_AUDIENCE": "gridline",
+        "PII_ENCRYPTION_KEYS": f"{keys['current']}:{keys[keys['current']]}",
+        "PII_CURRENT_KEY_ID": keys["current"],
+        "PII_HASH_KEY": keys["hash"],
+    }
+
+
+def _random_key(size: int) -> str:
+    return base64.b64encode(os.urandom(size)).decode()
