@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 
@@ -80,6 +81,7 @@ class ConsumerStats:
     skipped: int = 0
     dead_lettered: int = 0
     last_poll: datetime | None = None
+    failing_since: datetime | None = None
     errors: list[str] = field(default_factory=list)
 
 
@@ -117,12 +119,27 @@ class ConsumerRunner:
                 batches = await consumer.getmany(timeout_ms=500, max_records=200)
                 self.stats.last_poll = self._ctx.clock.now()
                 for tp, records in batches.items():
-                    for record in records:
-                        await self.process(record)
-                        # Commit after the effect (or the dead-letter publish) is stored, never before.
-                        await consumer.commit({tp: record.offset + 1})
+                    await self._process_partition(consumer, tp, records)
         finally:
             await consumer.stop()
+
+    async def _process_partition(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
+    ) -> None:
+        for record in records:
+            try:
+                await self.process(record)
+                # Commit after the effect (or the dead letter) is stored, never before.
+                await consumer.commit({tp: record.offset + 1})
+            except Exception as exc:
+                # Our own infrastructure failed (database or broker), not the message: go back to this
+                # record and try again after a pause. Liveness reports us if this lasts.
+                self.stats.failing_since = self.stats.failing_since or self._ctx.clock.now()
+                log.warning("consumer %s cannot make progress: %s", self.group, logs.error_text(exc))
+                consumer.seek(tp, record.offset)
+                await asyncio.sleep(min(self._retry.backoff_seconds * 10, 5.0))
+                return
+            self.stats.failing_since = None
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
         headers: Headers = list(record.headers or [])
@@ -227,7 +244,7 @@ def _validation_summary(exc: ValidationError) -> str:
 
 
 def _headers(letter: dict[str, Any]) -> Headers:
-    return [(h[0], bytes(h[1])) for h in letter.get("headers", [])]
+    return [(h["name"], bytes(h["value"])) for h in letter.get("headers", [])]
 
 
 def _dead_letter_document(
@@ -240,7 +257,8 @@ def _dead_letter_document(
         "offset": record.offset,
         "key": record.key,
         "value": record.value,
-        "headers": [[k, v] for k, v in (record.headers or [])],
+        # FerretDB stores no nested arrays, so each header is a small document.
+        "headers": [{"name": k, "value": v} for k, v in (record.headers or [])],
         "event_id": event.id if event else None,
         "event_type": event.type if event else None,
         "reason": reason,

@@ -82,14 +82,12 @@ def connect(url: str, *, timeout_ms: int = 5000) -> Client:
 
 
 async def ensure_indexes(db: Database, indexes: list[Index]) -> None:
-    by_collection: dict[str, list[IndexModel]] = {}
+    # One createIndexes per index: FerretDB 1.24 panics on a batch naming several indexes that exist.
     for index in indexes:
         options: dict[str, Any] = {"unique": index.unique}
         if index.name:
             options["name"] = index.name
-        by_collection.setdefault(index.collection, []).append(IndexModel(list(index.keys), **options))
-    for name, models in by_collection.items():
-        await db[name].create_indexes(models)
+        await db[index.collection].create_indexes([IndexModel(list(index.keys), **options)])
 
 
 async def ping(db: Database) -> None:

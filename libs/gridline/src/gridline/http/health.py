@@ -41,9 +41,11 @@ def _liveness_problems(runtime: Runtime) -> list[str]:
     problems = [f"background task {t.get_name()} stopped" for t in runtime.tasks if t.done()]
     now = runtime.clock.now()
     for consumer in runtime.consumers:
-        last = consumer.stats.last_poll
+        last, failing = consumer.stats.last_poll, consumer.stats.failing_since
         if consumer.started.is_set() and last is not None and now - last > STALL_AFTER:
-            problems.append(f"consumer {consumer.group} made no progress since {last.isoformat()}")
+            problems.append(f"consumer {consumer.group} has not polled since {last.isoformat()}")
+        if failing is not None and now - failing > STALL_AFTER:
+            problems.append(f"consumer {consumer.group} stuck on one record since {failing.isoformat()}")
     return problems
 
 

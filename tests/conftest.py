@@ -1,0 +1,90 @@
+"""Fixtures: the real servers for the session, a private sandbox and running services per test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from care.main import create_app as create_care
+from care.settings import CareSettings
+from duty.main import create_app as create_duty
+from duty.settings import DutySettings
+from fastapi import FastAPI
+from gridline.clock import Clock
+from gridline.devstack import servers as devservers
+from gridline.runtime import Runtime
+from gridline.testing import Running, Sandbox, Secrets, Servers, servers_for_tests
+from monitoring.main import create_app as create_monitoring
+from monitoring.settings import MonitoringSettings
+from registry.main import create_app as create_registry
+from registry.settings import RegistrySettings
+
+FACTORIES: dict[str, tuple[Callable[..., FastAPI], type[Any]]] = {
+    "registry": (create_registry, RegistrySettings),
+    "monitoring": (create_monitoring, MonitoringSettings),
+    "care": (create_care, CareSettings),
+    "duty": (create_duty, DutySettings),
+}
+
+
+@pytest.fixture(scope="session")
+def real_servers() -> Iterator[Servers]:
+    found, started = servers_for_tests()
+    yield found
+    if started is not None:
+        devservers.stop(started)
+
+
+@pytest.fixture(scope="session")
+def secrets(tmp_path_factory: pytest.TempPathFactory) -> Secrets:
+    return Secrets(tmp_path_factory.mktemp("auth"))
+
+
+@pytest.fixture
+async def sandbox(real_servers: Servers, secrets: Secrets) -> AsyncIterator[Sandbox]:
+    box = Sandbox(real_servers, secrets)
+    await box.create_topics()
+    yield box
+    await box.drop(list(FACTORIES))
+
+
+class Platform:
+    """The services of one test, started on demand with their real lifespans."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.running = Running()
+
+    async def start(self, *names: str, clock: Clock | None = None, **overrides: Any) -> None:
+        for name in names:
+            factory, settings_class = FACTORIES[name]
+            settings = settings_class(**self.sandbox.settings(name, **overrides))
+            await self.running.start(name, factory(settings, clock=clock))
+
+    async def restart(self, name: str, *, clock: Clock | None = None, **overrides: Any) -> None:
+        await self.running.stop(name)
+        await self.start(name, clock=clock, **overrides)
+
+    def client(self, name: str) -> httpx.AsyncClient:
+        return self.running.clients[name]
+
+    def runtime(self, name: str) -> Runtime:
+        runtime: Runtime = self.running.apps[name].state.runtime
+        return runtime
+
+
+@pytest.fixture
+async def platform(sandbox: Sandbox) -> AsyncIterator[Platform]:
+    running = Platform(sandbox)
+    try:
+        yield running
+    finally:
+        await running.running.close()
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return devservers.REPO
