@@ -46,7 +46,8 @@ async def test_malformed_and_schema_invalid_messages_are_dead_lettered_and_the_p
     assert letters[2].key == key
     assert letters[0].header("dlq_source_topic") == f"{sandbox.prefix}registry.person.v1"
     offsets = [int(letter.header("dlq_source_offset") or -1) for letter in letters]
-    assert offsets == sorted(offsets) and len(set(offsets)) == 3
+    assert offsets == sorted(offsets)
+    assert len(set(offsets)) == 3
 
 
 async def test_dead_letters_are_listed_for_operators_and_a_replay_that_fails_again_says_so(

@@ -65,7 +65,8 @@ async def test_events_are_cloudevents_without_plaintext_identifiers(platform: Pl
     started = plans[0].event()
     assert started.causationid == classified.id
     # One trace runs from the HTTP request through the event into monitoring's handler and its event.
-    assert classified.traceparent and started.traceparent
+    assert classified.traceparent
+    assert started.traceparent
     assert classified.traceparent.split("-")[1] == started.traceparent.split("-")[1]
 
 

@@ -37,12 +37,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--state-dir", type=Path, default=None, help="servers: where data, logs and pids go")
     parser.add_argument("--stop", action="store_true", help="servers: stop the servers of --state-dir")
     args = parser.parse_args(argv)
-    {
-        "up": lambda: up(demo=not args.no_demo),
-        "down": down,
-        "status": status,
-        "servers": lambda: servers_command(args.state_dir or LOCAL / "test-stack", stop=args.stop),
-    }[args.command]()
+    if args.command == "up":
+        up(demo=not args.no_demo)
+    elif args.command == "down":
+        down()
+    elif args.command == "status":
+        status()
+    else:
+        servers_command(args.state_dir or LOCAL / "test-stack", stop=args.stop)
 
 
 def up(*, demo: bool) -> None:
