@@ -88,7 +88,11 @@ def dockerfile_drift() -> list[str]:
         expected, actual = for_service(name), path.read_text()
         if actual != expected:
             diff = difflib.unified_diff(
-                expected.splitlines(), actual.splitlines(), "expected (from registry)", str(path.relative_to(REPO))
+                expected.splitlines(),
+                actual.splitlines(),
+                f"expected (services/{TEMPLATE_SERVICE}/Dockerfile with the name changed)",
+                str(path.relative_to(REPO)),
+                lineterm="",
             )
             problems.append(f"{path.relative_to(REPO)} differs from the shared pattern:\n" + "\n".join(diff))
     return problems
@@ -111,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         command.append("-print")
     command.append(str(args.file.resolve()))
     validated = subprocess.run(command, check=False)
+    if problems:
+        print(f"dockerfile check failed: {len(problems)} problem(s) above", file=sys.stderr)
     return 1 if problems or validated.returncode != 0 else 0
 
 

@@ -144,5 +144,5 @@ def _print_urls(seconds: float) -> None:
     for name, port in SERVICES.items():
         print(f"  {name:<11} http://127.0.0.1:{port}/docs")
     print("\nA token for a grid worker of the demo community (valid 8 hours):")
-    print("  uv run gridline-token issue --sub worker-001 --role grid_worker --jurisdiction 330106001001")
+    print("  ./deploy/dev token --role grid_worker --jurisdiction 330106001001")
     print("Stop everything with: ./deploy/dev down")
