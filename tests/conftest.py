@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+import os
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +31,28 @@ FACTORIES: dict[str, tuple[Callable[..., FastAPI], type[Any]]] = {
 }
 
 
-@pytest.fixture(scope="session")
-def real_servers() -> Iterator[Servers]:
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the servers once, in the controlling process; parallel workers inherit their addresses."""
+    if hasattr(config, "workerinput"):
+        return
     found, started = servers_for_tests()
-    yield found
+    os.environ["GRIDLINE_TEST_KAFKA"], os.environ["GRIDLINE_TEST_MONGODB"] = found.kafka, found.mongodb
+    config.stash[STARTED] = started
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    started = config.stash.get(STARTED, None)
     if started is not None:
         devservers.stop(started)
+
+
+STARTED = pytest.StashKey[Path | None]()
+
+
+@pytest.fixture(scope="session")
+def real_servers() -> Servers:
+    found, _ = servers_for_tests()
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from gridline.auth.tokens import TokenVerifier
 from gridline.clock import Clock
 from gridline.consumer import ConsumerRunner
 from gridline.http.metrics import Metrics
+from gridline.jobs import JobRunner
 from gridline.kafka import AIOKafkaProducer
 from gridline.mongo import Client, Database
 from gridline.outbox import OutboxRelay
@@ -27,6 +28,7 @@ class Runtime:
     db: Database | None = None
     producer: AIOKafkaProducer | None = None
     relay: OutboxRelay | None = None
+    jobs: JobRunner | None = None
     consumers: list[ConsumerRunner] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 

@@ -23,6 +23,8 @@ from gridline.clock import Clock, SystemClock
 from gridline.consumer import DEAD_LETTERS, ConsumerRunner, HandlerContext, RetryPolicy, Subscription
 from gridline.events import EventSpec
 from gridline.http import dead_letters, health, limits, metrics, problems
+from gridline.jobs import INDEXES as JOB_INDEXES
+from gridline.jobs import JobKind, JobRunner
 from gridline.kafka import make_producer
 from gridline.leases import Lease
 from gridline.mongo import ASCENDING, Index
@@ -50,6 +52,7 @@ class ServiceDefinition:
     outbox_collections: Sequence[str] = ()
     indexes: Sequence[Index] = ()
     on_startup: Sequence[StartupHook] = ()
+    jobs: Sequence[JobKind] = ()
     background: Sequence[BackgroundJob] = field(default_factory=tuple)
 
 
@@ -95,6 +98,7 @@ async def start(runtime: Runtime, definition: ServiceDefinition) -> None:
             *definition.indexes,
             *outbox_indexes(definition.outbox_collections),
             Index(DEAD_LETTERS, (("failed_at", ASCENDING),)),
+            *JOB_INDEXES,
         ],
     )
     producer = runtime.producer = make_producer(settings.kafka_bootstrap_servers, client_id=instance)
@@ -125,11 +129,22 @@ async def start(runtime: Runtime, definition: ServiceDefinition) -> None:
         )
         for s in definition.subscriptions
     ]
+    if definition.jobs:
+        runtime.jobs = JobRunner(
+            db=db,
+            kinds=list(definition.jobs),
+            clock=runtime.clock,
+            settings=settings,
+            holder=instance,
+            interval=settings.relay_interval_seconds,
+        )
     for hook in definition.on_startup:
         await hook(runtime)
     jobs: list[tuple[str, Awaitable[None]]] = [("outbox-relay", runtime.relay.run())]
     jobs += [(f"consumer:{c.group}", c.run()) for c in runtime.consumers]
     jobs += [(getattr(job, "__name__", "job"), job(runtime)) for job in definition.background]
+    if runtime.jobs is not None:
+        jobs.append(("jobs", runtime.jobs.run()))
     runtime.tasks = [asyncio.create_task(_logged(name, coro), name=name) for name, coro in jobs]
 
 

@@ -7,8 +7,13 @@ from gridline.clock import Clock
 from gridline.runtime import Runtime
 from gridline.service import ServiceDefinition, build_app
 
+from registry.assist_lists import service as assist_lists
+from registry.assist_lists.views import router as assist_list_router
 from registry.grids import service as grids
 from registry.grids.views import router as grid_router
+from registry.imports import service as imports
+from registry.imports.views import router as import_router
+from registry.persons import registration
 from registry.persons import service as persons
 from registry.persons.views import router as person_router
 from registry.published import PUBLISHED
@@ -26,11 +31,19 @@ def definition() -> ServiceDefinition:
         name="registry",
         title="Registry 登记服务",
         description="Persons and key populations, grids, screening, risk areas and rule-driven classification.",
-        routers=[person_router, grid_router],
+        routers=[person_router, grid_router, assist_list_router, import_router],
         published=PUBLISHED,
-        outbox_collections=[persons.COLLECTION, grids.COLLECTION],
-        indexes=[*persons.INDEXES, *grids.INDEXES, *rules.INDEXES, *risk_areas.INDEXES],
+        outbox_collections=[registration.COLLECTION, grids.COLLECTION],
+        indexes=[
+            *persons.INDEXES,
+            *grids.INDEXES,
+            *rules.INDEXES,
+            *risk_areas.INDEXES,
+            *assist_lists.INDEXES,
+            *imports.INDEXES,
+        ],
         on_startup=[seed_rules],
+        jobs=[*assist_lists.JOBS, *imports.JOBS],
     )
 
 

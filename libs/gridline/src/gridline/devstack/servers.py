@@ -8,6 +8,7 @@ process ids recorded in the state directory.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -119,8 +120,18 @@ class Stack:
 
 
 def start(state_dir: Path, *, preferred: tuple[int, int, int] | None = None) -> Stack:
-    """Start Kafka and FerretDB (or reuse the ones this state directory already runs)."""
+    """Start Kafka and FerretDB (or reuse the ones this state directory already runs).
+
+    Several processes may ask at once (parallel test workers): a lock file lets one start them and the
+    others find them running.
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
+    with (state_dir / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _start_locked(state_dir, preferred)
+
+
+def _start_locked(state_dir: Path, preferred: tuple[int, int, int] | None) -> Stack:
     running = Stack.load(state_dir)
     if running and alive(running.kafka_pid) and alive(running.ferretdb_pid):
         return running

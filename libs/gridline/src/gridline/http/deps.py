@@ -49,11 +49,17 @@ def get_relay_wake(runtime: RuntimeDep) -> Callable[[], None]:
     return runtime.relay.wake if runtime.relay else (lambda: None)
 
 
+def get_jobs_wake(runtime: RuntimeDep) -> Callable[[], None]:
+    """Lets a view start a just-scheduled job now instead of at the next poll."""
+    return runtime.jobs.wake if runtime.jobs else (lambda: None)
+
+
 DbDep = Annotated[Database, Depends(get_db)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 ProtectorDep = Annotated[Protector, Depends(get_protector)]
 SettingsDep = Annotated[ServiceSettings, Depends(get_settings)]
 WakeRelay = Annotated[Callable[[], None], Depends(get_relay_wake)]
+WakeJobs = Annotated[Callable[[], None], Depends(get_jobs_wake)]
 IdempotencyKey = Annotated[
     str | None,
     Header(

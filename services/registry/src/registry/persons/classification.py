@@ -5,33 +5,30 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from gridline.clock import Clock, local_today
+from gridline.clock import Clock
 from gridline.events import Event
-from gridline.mongo import Database
 from gridline.outbox import make_event
 
 from registry.persons import events
-from registry.risk_areas.service import origin_risk
-from registry.rules import service as rules
 from registry.rules.engine import Classification, EpisodeFacts, classify
+from registry.rules.snapshot import Snapshot
 from registry.vocabulary import Category, HealthCode
 
 SOURCE = "/gridline/registry"
 
 
-async def classify_person(*, db: Database, clock: Clock, person: dict[str, Any]) -> Classification:
-    today = local_today(clock)
-    facts = [await _facts(db, clock, e) for e in person.get("episodes", []) if e.get("status") == "active"]
-    rule_set = await rules.in_force(db=db, county=person["community_code"][:6], on=today)
-    return classify(facts, rule_set, today=today)
+def classify_person(snapshot: Snapshot, person: dict[str, Any]) -> Classification:
+    """The classification a stored (or about to be stored) person gets under `snapshot` (pure)."""
+    facts = [_facts(snapshot, e) for e in person.get("episodes", []) if e.get("status") == "active"]
+    return classify(facts, snapshot.rule_set_for(person["community_code"][:6]), today=snapshot.today)
 
 
-async def _facts(db: Database, clock: Clock, episode: dict[str, Any]) -> EpisodeFacts:
+def _facts(snapshot: Snapshot, episode: dict[str, Any]) -> EpisodeFacts:
     arrival = date.fromisoformat(episode["arrival_date"]) if episode.get("arrival_date") else None
     return EpisodeFacts(
         episode_id=episode["id"],
         category=Category(episode["category"]),
-        origin_risk=await origin_risk(db=db, origin_code=episode.get("origin_division_code"), at=clock.now()),
+        origin_risk=snapshot.origin_risk(episode.get("origin_division_code"), arrival),
         health_code=HealthCode(episode.get("health_code", "green")),
         arrival_date=arrival,
     )

@@ -9,7 +9,7 @@ from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
 
 from registry import rights
-from registry.persons import service
+from registry.persons import registration, service
 from registry.persons.models import PersonCreate, PersonRead
 from registry.vocabulary import Category, Measure, SpecialGroup
 
@@ -35,7 +35,7 @@ async def register_person(
     idempotency_key: IdempotencyKey = None,
 ) -> PersonRead:
     person_id = creation_id(principal=principal, operation="registerPerson", key=idempotency_key)
-    person = await service.register(
+    person = await registration.register(
         db=db,
         clock=clock,
         protector=protector,

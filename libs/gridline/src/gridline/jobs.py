@@ -1,0 +1,165 @@
+"""Stored jobs: timers and long work that survive restarts and run once even with several replicas.
+
+A job is a document with a due time. A runner claims one with a single `find_one_and_update` (so two
+replicas never claim the same job), holds it under a lease it renews at each checkpoint, and marks it done.
+A runner that dies mid-job lets the lease lapse; another runner claims the job again and resumes from the
+last checkpoint, so handlers must be idempotent, which they are by deriving every effect from the job.
+Failures are retried with exponential backoff up to a bound, then the job is marked failed for an operator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from gridline import logs
+from gridline.clock import Clock
+from gridline.mongo import ASCENDING, Database, DuplicateKeyError, Index, ReturnDocument
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "jobs"
+INDEXES = [Index(COLLECTION, (("status", ASCENDING), ("due_at", ASCENDING)))]
+LEASE = timedelta(seconds=60)
+
+
+@dataclass
+class JobContext:
+    db: Database
+    clock: Clock
+    settings: Any
+    job: dict[str, Any]
+    holder: str
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = self.job.get("payload", {})
+        return payload
+
+    @property
+    def progress(self) -> dict[str, Any]:
+        progress: dict[str, Any] = self.job.get("progress", {})
+        return progress
+
+    async def checkpoint(self, progress: dict[str, Any]) -> None:
+        """Save how far the job got and renew the lease; raise if another runner took the job over."""
+        result = await self.db[COLLECTION].update_one(
+            {"_id": self.job["_id"], "holder": self.holder, "status": "running"},
+            {"$set": {"progress": progress, "lease_until": self.clock.now() + LEASE}},
+        )
+        if result.matched_count == 0:
+            raise LeaseLost(self.job["_id"])
+        self.job["progress"] = progress
+
+
+class LeaseLost(Exception):
+    """This runner no longer holds the job; stop without marking anything."""
+
+
+Handler = Callable[[JobContext], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    handle: Handler
+    max_attempts: int = 8
+    backoff: timedelta = timedelta(seconds=5)
+
+
+async def schedule(
+    db: Database, *, job_id: str, kind: str, due_at: datetime, payload: dict[str, Any], clock: Clock
+) -> bool:
+    """Store a job once; scheduling the same id again is a no-op (returns False)."""
+    try:
+        await db[COLLECTION].insert_one(
+            {
+                "_id": job_id,
+                "kind": kind,
+                "due_at": due_at,
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": clock.now(),
+                "progress": {},
+            }
+        )
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+class JobRunner:
+    def __init__(
+        self, *, db: Database, kinds: list[JobKind], clock: Clock, settings: Any, holder: str, interval: float = 0.5
+    ) -> None:
+        self._db = db
+        self._kinds = {k.name: k for k in kinds}
+        self._clock = clock
+        self._settings = settings
+        self._holder = holder
+        self._interval = interval
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            job = await self.claim()
+            if job is not None:
+                await self.execute(job)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+            self._wake.clear()
+
+    async def claim(self) -> dict[str, Any] | None:
+        now = self._clock.now()
+        job: dict[str, Any] | None = await self._db[COLLECTION].find_one_and_update(
+            {
+                "kind": {"$in": list(self._kinds)},
+                "due_at": {"$lte": now},
+                "$or": [{"status": "pending"}, {"status": "running", "lease_until": {"$lt": now}}],
+            },
+            {
+                "$set": {"status": "running", "holder": self._holder, "lease_until": now + LEASE},
+                "$inc": {"attempts": 1},
+            },
+            sort=[("due_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+        return job
+
+    async def execute(self, job: dict[str, Any]) -> None:
+        kind = self._kinds[job["kind"]]
+        context = JobContext(self._db, self._clock, self._settings, job, self._holder)
+        try:
+            await kind.handle(context)
+        except LeaseLost:
+            return
+        except Exception as exc:
+            await self._failed(job, kind, exc)
+            return
+        await self._db[COLLECTION].update_one(
+            {"_id": job["_id"], "holder": self._holder},
+            {"$set": {"status": "done", "finished_at": self._clock.now()}, "$unset": {"lease_until": ""}},
+        )
+
+    async def _failed(self, job: dict[str, Any], kind: JobKind, exc: Exception) -> None:
+        error = logs.error_text(exc)
+        final = job["attempts"] >= kind.max_attempts
+        retry_at = self._clock.now() + kind.backoff * 2 ** (job["attempts"] - 1)
+        log.warning("job %s (%s) failed%s: %s", job["_id"], kind.name, " for good" if final else "", error)
+        await self._db[COLLECTION].update_one(
+            {"_id": job["_id"], "holder": self._holder},
+            {
+                "$set": {"status": "failed" if final else "pending", "last_error": error, "due_at": retry_at},
+                "$unset": {"lease_until": ""},
+            },
+        )

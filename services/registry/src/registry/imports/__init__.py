@@ -1,0 +1,1 @@
+"""Bulk import of persons from the spreadsheets community workers keep (CSV and XLSX)."""
