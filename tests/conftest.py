@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from gridline.clock import Clock
 from gridline.devstack import servers as devservers
 from gridline.runtime import Runtime
-from gridline.testing import Running, Sandbox, Secrets, Servers, servers_for_tests
+from gridline.testing import Running, Sandbox, Secrets, Servers, servers_for_tests, stop_servers
 from monitoring.main import create_app as create_monitoring
 from monitoring.settings import MonitoringSettings
 from registry.main import create_app as create_registry
@@ -43,7 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     started = config.stash.get(STARTED, None)
     if started is not None:
-        devservers.stop(started)
+        stop_servers(started)
 
 
 STARTED = pytest.StashKey[Path | None]()

@@ -37,6 +37,7 @@ def main() -> None:
         audience="gridline",
         ttl_seconds=600,
     )
+    _divisions(args.local)
     with httpx.Client(base_url=REGISTRY, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
         grids = {code: _grids(client, code, name) for code, name in COMMUNITIES.items()}
         for n, person in enumerate(_people(grids), start=1):
@@ -44,6 +45,16 @@ def main() -> None:
             if response.status_code not in (200, 201, 409):
                 raise SystemExit(f"demo person {person['name']}: {response.status_code} {response.text}")
     print(f"[gridline] demo data loaded: {len(COMMUNITIES)} communities, 4 grids, 5 persons")
+
+
+def _divisions(local: Path) -> None:
+    """The township and communities, loaded the way an operator loads the civil-affairs CSV."""
+    token = issue_token(local / "auth", subject="demo-ops", roles=["platform_admin"], jurisdiction="33",
+                        issuer="gridline-local", audience="gridline", ttl_seconds=600)
+    rows = ["330106001,北山街道"] + [f"{code},{name.split()[-1]}" for code, name in COMMUNITIES.items()]
+    response = httpx.post(f"{REGISTRY}/v1/divisions/import", content="\n".join(rows).encode(), timeout=10,
+                          headers={"Authorization": f"Bearer {token}", "content-type": "text/csv"})
+    response.raise_for_status()
 
 
 def _grids(client: httpx.Client, code: str, name: str) -> list[str]:

@@ -27,7 +27,19 @@ def worker(secrets: Secrets, jurisdiction: str = COMMUNITY, subject: str = "work
     return secrets.headers("grid_worker", jurisdiction=jurisdiction, subject=subject)
 
 
+async def create_divisions(registry: httpx.AsyncClient, secrets: Secrets) -> None:
+    """The township and both communities, as an operator loads them before anyone registers."""
+    admin_headers = secrets.headers("platform_admin", jurisdiction="33", subject="ops")
+    csv_text = f"330106001,北山街道\n{COMMUNITY},曙光社区\n{OTHER_COMMUNITY},保俶社区\n"
+    response = await registry.post(
+        "/v1/divisions/import", content=csv_text.encode(), headers={**admin_headers, "content-type": "text/csv"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["errors"] == []
+
+
 async def create_grid(registry: httpx.AsyncClient, secrets: Secrets, community: str = COMMUNITY) -> str:
+    await create_divisions(registry, secrets)
     body = {"community_code": community, "name": "第1网格", "manager_name": "张网格", "manager_phone": "13805710001"}
     response = await registry.post("/v1/grids", json=body, headers=admin(secrets))
     assert response.status_code == 201, response.text

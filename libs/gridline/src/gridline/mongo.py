@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.errors import (
     AutoReconnect,
     ConnectionFailure,
@@ -42,6 +42,7 @@ __all__ = [
     "Index",
     "PyMongoError",
     "ReturnDocument",
+    "UpdateOne",
     "connect",
     "ensure_indexes",
     "is_transient",

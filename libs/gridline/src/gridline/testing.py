@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -44,9 +45,24 @@ def servers_for_tests() -> tuple[Servers, Path | None]:
     kafka, mongodb = os.environ.get("GRIDLINE_TEST_KAFKA"), os.environ.get("GRIDLINE_TEST_MONGODB")
     if kafka and mongodb:
         return Servers(kafka, mongodb), None
-    state = servers.REPO / ".local" / "pytest-stack"
+    # One set of servers per test run: concurrent runs in one checkout must not stop each other's.
+    root = servers.REPO / ".local" / "pytest-stacks"
+    _remove_abandoned(root)
+    state = root / str(os.getpid())
     stack = servers.start(state)
     return Servers(stack.kafka_bootstrap, stack.mongodb_url), state
+
+
+def stop_servers(state: Path) -> None:
+    servers.stop(state)
+    shutil.rmtree(state, ignore_errors=True)
+
+
+def _remove_abandoned(root: Path) -> None:
+    """Stacks of test runs that were killed before they could stop their servers."""
+    for state in root.glob("*"):
+        if state.name.isdigit() and not servers.alive(int(state.name)):
+            stop_servers(state)
 
 
 @dataclass

@@ -9,17 +9,22 @@ from gridline.service import ServiceDefinition, build_app
 
 from registry.assist_lists import service as assist_lists
 from registry.assist_lists.views import router as assist_list_router
+from registry.division_tree import service as division_tree
+from registry.division_tree.views import router as division_router
 from registry.grids import service as grids
 from registry.grids.views import router as grid_router
 from registry.imports import service as imports
 from registry.imports.views import router as import_router
 from registry.persons import registration
 from registry.persons import service as persons
+from registry.persons.reclassification import JOB as RECLASSIFY
 from registry.persons.views import router as person_router
 from registry.published import PUBLISHED
 from registry.risk_areas import service as risk_areas
+from registry.risk_areas.views import router as risk_area_router
 from registry.rules import service as rules
 from registry.settings import RegistrySettings
+from registry.subscriptions import SUBSCRIPTIONS
 
 
 async def seed_rules(runtime: Runtime) -> None:
@@ -31,19 +36,21 @@ def definition() -> ServiceDefinition:
         name="registry",
         title="Registry 登记服务",
         description="Persons and key populations, grids, screening, risk areas and rule-driven classification.",
-        routers=[person_router, grid_router, assist_list_router, import_router],
+        routers=[person_router, grid_router, division_router, risk_area_router, assist_list_router, import_router],
         published=PUBLISHED,
-        outbox_collections=[registration.COLLECTION, grids.COLLECTION],
+        subscriptions=SUBSCRIPTIONS,
+        outbox_collections=[registration.COLLECTION, grids.COLLECTION, risk_areas.COLLECTION],
         indexes=[
             *persons.INDEXES,
             *grids.INDEXES,
             *rules.INDEXES,
             *risk_areas.INDEXES,
+            *division_tree.INDEXES,
             *assist_lists.INDEXES,
             *imports.INDEXES,
         ],
         on_startup=[seed_rules],
-        jobs=[*assist_lists.JOBS, *imports.JOBS],
+        jobs=[RECLASSIFY, *assist_lists.JOBS, *imports.JOBS],
     )
 
 

@@ -4,5 +4,12 @@ from __future__ import annotations
 
 from registry.grids import events as grid_events
 from registry.persons import events as person_events
+from registry.risk_areas import events as risk_area_events
 
-PUBLISHED = [person_events.REGISTERED, person_events.CLASSIFIED, grid_events.CREATED]
+PUBLISHED = [
+    person_events.REGISTERED,
+    person_events.CLASSIFIED,
+    grid_events.CREATED,
+    risk_area_events.DECLARED,
+    risk_area_events.LIFTED,
+]

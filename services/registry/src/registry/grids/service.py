@@ -13,6 +13,7 @@ from gridline.mongo import Database, Index
 from gridline.outbox import make_event, new_document
 from gridline.pii import Protector, mask_phone
 
+from registry.division_tree import service as division_tree
 from registry.documents import InvalidDocument, validate_phone
 from registry.grids import events
 from registry.grids.models import GridCreate, GridRead
@@ -35,6 +36,7 @@ async def create(
     """Create a grid and announce it on `registry.grid.v1`."""
     if not principal.covers_division(body.community_code):
         raise NotFound("community")
+    await division_tree.require_community(db=db, code=body.community_code)
     try:
         phone = validate_phone(body.manager_phone)
     except InvalidDocument as exc:

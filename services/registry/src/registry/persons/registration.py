@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from gridline.auth import Principal, scope_keys
@@ -70,6 +71,11 @@ def prepare(
     return new_document(person, outgoing, clock=clock)
 
 
+def origins(codes: Iterable[str | None]) -> list[str]:
+    """Every division containing a place the person came from: a risk area there finds them by equality."""
+    return sorted({code[:n] for code in codes if code for n in (6, 9, 12) if len(code) >= n})
+
+
 def document_hash(protector: Protector, kind: str, number: str) -> str:
     return protector.keyed_hash(f"{kind}:{number}", context="person.document")
 
@@ -115,6 +121,7 @@ def _new_person(
         "address": body.address,
         "special_groups": [g.value for g in body.special_groups],
         "episodes": [_episode(person_id, i, e.model_dump(mode="json")) for i, e in enumerate(body.episodes)],
+        "origins": origins(e.origin_division_code for e in body.episodes),
         "status": "active",
         "version": 1,
         "registered_at": clock.now(),

@@ -15,6 +15,7 @@ from registry.persons.registration import COLLECTION
 INDEXES = [
     Index(COLLECTION, (("document.hash", 1),), unique=True, name="one_person_per_document"),
     Index(COLLECTION, (("scope", 1), ("_id", 1))),
+    Index(COLLECTION, (("origins", 1), ("_id", 1))),
 ]
 
 

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query, Response, status
+from gridline.auth import Principal
+from gridline.http.deps import ClockDep, CurrentUser, DbDep, require
+
+from registry import rights
+from registry.division_tree import service
+from registry.division_tree.models import DivisionCreate, DivisionImportResult, DivisionRead
+
+router = APIRouter(prefix="/v1/divisions", tags=["divisions"])
+Admin = Annotated[Principal, Depends(require(rights.MANAGE_DIVISIONS))]
+
+
+@router.post(
+    "",
+    operation_id="createDivision",
+    summary="Add a township or village/community to the tree",
+    responses={200: {"description": "already there with this name"}, 201: {"description": "added"}},
+)
+async def create_division(
+    body: DivisionCreate, db: DbDep, clock: ClockDep, principal: Admin, response: Response
+) -> DivisionRead:
+    stored, created = await service.create(db=db, clock=clock, body=body, actor=principal.subject)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return DivisionRead(code=stored["_id"], name=stored["name"], level=stored["level"], parent=stored["parent"])
+
+
+@router.post(
+    "/import",
+    operation_id="importDivisions",
+    summary="Load townships and communities from CSV lines `code,name` (UTF-8)",
+)
+async def import_divisions(
+    db: DbDep,
+    clock: ClockDep,
+    principal: Admin,
+    csv_text: Annotated[str, Body(media_type="text/csv", max_length=2_000_000)],
+) -> DivisionImportResult:
+    return await service.import_csv(db=db, clock=clock, text=csv_text, actor=principal.subject)
+
+
+@router.get("", operation_id="listDivisions", summary="The divisions directly under a parent code")
+async def list_divisions(
+    db: DbDep, _: CurrentUser, parent: Annotated[str, Query(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9})$")]
+) -> list[DivisionRead]:
+    return await service.children(db=db, parent=parent)
