@@ -164,6 +164,7 @@ class ConsumerRunner:
             await self.dead_letter(record, reason, event)
         else:
             self.stats.handled += 1
+            log.debug("handled", extra={"event_id": event.id, "event_type": event.type, "group": self.group})
 
     async def _handle_with_retries(self, route: Route, event: Event, data: Any) -> str | None:
         """Run the handler; None when it succeeded, else why it is a dead letter."""

@@ -39,10 +39,13 @@ def error_text(exc: BaseException) -> str:
 
 
 def configure(level: str = "INFO") -> None:
+    root = logging.getLogger()
+    # Replace only our own handler: others (a test's log capture, an operator's shipper) stay attached.
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h.formatter, JsonFormatter)]
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.getLevelName(level):
+        root.setLevel(level)
     for noisy in ("aiokafka", "pymongo", "uvicorn.access", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

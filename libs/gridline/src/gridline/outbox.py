@@ -152,6 +152,7 @@ class OutboxRelay:
         for event in events:
             await self._send(event)
             await coll.update_one({"_id": doc["_id"], f"{OUTBOX}.0.id": event.id}, {"$pop": {OUTBOX: -1}})
+            log.debug("published", extra={"event_id": event.id, "event_type": event.type, "topic": event.topic})
             if self._on_published:
                 self._on_published(event)
         # Clear the marker only if nothing new was pushed meanwhile; a later push sets it again via $min.

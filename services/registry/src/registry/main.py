@@ -15,7 +15,7 @@ from registry.grids import service as grids
 from registry.grids.views import router as grid_router
 from registry.imports import service as imports
 from registry.imports.views import router as import_router
-from registry.persons import registration
+from registry.persons import registration, reveal
 from registry.persons import service as persons
 from registry.persons.reclassification import JOB as RECLASSIFY
 from registry.persons.views import router as person_router
@@ -42,6 +42,7 @@ def definition() -> ServiceDefinition:
         outbox_collections=[registration.COLLECTION, grids.COLLECTION, risk_areas.COLLECTION],
         indexes=[
             *persons.INDEXES,
+            *reveal.INDEXES,
             *grids.INDEXES,
             *rules.INDEXES,
             *risk_areas.INDEXES,

@@ -9,6 +9,9 @@ from registry.risk_areas import events as risk_area_events
 PUBLISHED = [
     person_events.REGISTERED,
     person_events.CLASSIFIED,
+    person_events.UPDATED,
+    person_events.TRANSFERRED,
+    person_events.MERGED,
     grid_events.CREATED,
     risk_area_events.DECLARED,
     risk_area_events.LIFTED,

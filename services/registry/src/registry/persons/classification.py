@@ -34,6 +34,14 @@ def _facts(snapshot: Snapshot, episode: dict[str, Any]) -> EpisodeFacts:
     )
 
 
+_COMPARED = ("measure", "rule_set_id", "rule_set_version", "rule_id", "starts_on", "ends_on", "nat_dates")
+
+
+def same_classification(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
+    """Whether a re-run decided the same thing: then there is nothing to write and nothing to announce."""
+    return all((old or {}).get(k) == new[k] for k in _COMPARED)
+
+
 def stored(result: Classification, *, at: Any) -> dict[str, Any]:
     """The classification as kept on the person document."""
     return {

@@ -63,3 +63,55 @@ CLASSIFIED = EventSpec(
     PersonClassified,
     "A person's management measure was set or changed by the rule set in force.",
 )
+
+
+class PersonUpdated(EventData):
+    person_id: str
+    version: int
+    community_code: str
+    grid_id: str
+    changed: list[str]
+    name_masked: str
+    phone_masked: str | None
+    special_groups: list[str]
+    status: str
+    merged_into: str | None = None
+
+
+class PersonTransferred(EventData):
+    person_id: str
+    version: int
+    from_community_code: str
+    from_grid_id: str
+    community_code: str
+    grid_id: str
+    reason: str
+
+
+class PersonMerged(EventData):
+    person_id: str
+    version: int
+    merged_person_id: str
+    community_code: str
+    grid_id: str
+    special_groups: list[str]
+
+
+UPDATED = EventSpec(
+    TOPIC,
+    event_type("registry", "person", "updated"),
+    PersonUpdated,
+    "A person's details changed (masked values only); `changed` names the fields.",
+)
+TRANSFERRED = EventSpec(
+    TOPIC,
+    event_type("registry", "person", "transferred"),
+    PersonTransferred,
+    "A person moved to another community or grid, keeping their state.",
+)
+MERGED = EventSpec(
+    TOPIC,
+    event_type("registry", "person", "merged"),
+    PersonMerged,
+    "Two records turned out to be one person; the duplicate's history now lives here.",
+)

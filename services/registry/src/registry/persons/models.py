@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -35,6 +36,14 @@ class EpisodeCreate(StrictModel):
     source: Text | None = Field(default=None, description="how the person was found: screening, list, self-report")
 
 
+class GuardianIn(StrictModel):
+    """Who answers for a child under 14 (PIPL art. 31): recorded with the child."""
+
+    name: Text = Field(max_length=50)
+    phone: str = Field(max_length=20)
+    relation: Text = Field(max_length=20, description="e.g. 父亲, 母亲, 祖父母, 监护人")
+
+
 class PersonCreate(StrictModel):
     name: Text = Field(max_length=50)
     document: DocumentIn
@@ -44,6 +53,8 @@ class PersonCreate(StrictModel):
     address: Text | None = Field(default=None, max_length=200)
     special_groups: list[SpecialGroup] = Field(default_factory=list, max_length=5)
     episodes: list[EpisodeCreate] = Field(default_factory=list, max_length=10)
+    birth_date: date | None = Field(default=None, description="for documents that do not carry it")
+    guardian: GuardianIn | None = Field(default=None, description="required for a child under 14")
 
     @field_validator("community_code")
     @classmethod
@@ -74,6 +85,12 @@ class ClassificationRead(BaseModel):
     classified_at: datetime
 
 
+class GuardianRead(BaseModel):
+    name: str
+    phone: str = Field(description="masked")
+    relation: str
+
+
 class PersonRead(BaseModel):
     id: str
     name: str
@@ -87,6 +104,72 @@ class PersonRead(BaseModel):
     special_groups: list[SpecialGroup]
     episodes: list[EpisodeRead]
     classification: ClassificationRead | None
+    guardian: GuardianRead | None = None
     status: str
+    merged_into: str | None = None
     version: int
     registered_at: datetime
+
+
+class PersonUpdate(StrictModel):
+    """Only the fields given change; `version` (optional) refuses the change if someone changed it first."""
+
+    version: int | None = Field(default=None, ge=1)
+    name: Text | None = Field(default=None, max_length=50)
+    phone: str | None = Field(default=None, max_length=20)
+    address: Text | None = Field(default=None, max_length=200)
+    grid_id: str | None = Field(default=None, min_length=1, max_length=64, description="a grid of the same community")
+    special_groups: list[SpecialGroup] | None = Field(default=None, max_length=5)
+    guardian: GuardianIn | None = None
+
+
+class EpisodeUpdate(StrictModel):
+    version: int | None = Field(default=None, ge=1)
+    status: Literal["active", "closed"] | None = None
+    health_code: HealthCode | None = None
+    arrival_date: date | None = None
+    origin_division_code: DivisionCode | None = None
+
+
+class TransferRequest(StrictModel):
+    community_code: str = Field(pattern=r"^\d{12}$")
+    grid_id: str = Field(min_length=1, max_length=64)
+    reason: Text = Field(max_length=200)
+
+
+class MergeRequest(StrictModel):
+    duplicate_person_id: str = Field(min_length=1, max_length=64)
+    reason: Text = Field(max_length=200)
+
+
+class RevealPurpose(StrEnum):
+    CONTACT = "contact"  # 联系本人
+    VERIFICATION = "verification"  # 核验身份
+    ASSIST_LIST = "assist_list"  # 协查落实
+    MEDICAL_REFERRAL = "medical_referral"  # 转运就医
+
+
+class RevealRequest(StrictModel):
+    purpose: RevealPurpose
+    detail: Text = Field(min_length=4, max_length=200, description="why, in words a reviewer understands")
+    fields: list[Literal["document_number", "phone", "guardian_phone"]] = Field(min_length=1, max_length=3)
+
+
+class RevealRead(BaseModel):
+    person_id: str
+    audit_id: str
+    document_number: str | None = None
+    phone: str | None = None
+    guardian_phone: str | None = None
+
+
+class AuditEntryRead(BaseModel):
+    id: str
+    person_id: str
+    actor: str
+    roles: list[str]
+    action: str
+    purpose: str
+    detail: str
+    fields: list[str]
+    at: datetime

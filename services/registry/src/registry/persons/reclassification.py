@@ -15,13 +15,12 @@ from gridline.jobs import JobContext, JobKind
 from gridline.mongo import Database, UpdateOne
 from gridline.outbox import with_events
 
-from registry.persons.classification import classified_event, classify_person, stored
+from registry.persons.classification import classified_event, classify_person, same_classification, stored
 from registry.persons.registration import COLLECTION
 from registry.rules import snapshot as snapshots
 from registry.rules.snapshot import Snapshot
 
 BATCH = 500
-_COMPARED = ("measure", "rule_set_id", "rule_set_version", "rule_id", "starts_on", "ends_on", "nat_dates")
 _FIELDS = {"community_code": 1, "grid_id": 1, "episodes": 1, "classification": 1, "version": 1, "special_groups": 1}
 
 
@@ -55,7 +54,7 @@ def _change(person: dict[str, Any], snapshot: Snapshot, clock: Clock) -> UpdateO
     result = classify_person(snapshot, person)
     new = stored(result, at=clock.now())
     old = person.get("classification") or {}
-    if all(old.get(k) == new[k] for k in _COMPARED):
+    if same_classification(old, new):
         return None
     version = person["version"] + 1
     event = classified_event(person=person, result=result, previous=old.get("measure"), version=version, clock=clock)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from gridline.auth import Principal, scope_keys
@@ -19,7 +20,7 @@ from registry import documents
 from registry.grids import service as grids
 from registry.persons import events
 from registry.persons.classification import SOURCE, classified_event, classify_person, stored
-from registry.persons.models import PersonCreate
+from registry.persons.models import GuardianIn, PersonCreate
 from registry.rules import snapshot
 from registry.rules.snapshot import Snapshot
 
@@ -52,8 +53,11 @@ async def register(
     try:
         return await insert_once(db[COLLECTION], document, body=body)
     except DuplicateKeyError:
-        existing = await db[COLLECTION].find_one({"document.hash": document["document"]["hash"]}, {"_id": 1})
-        raise Conflict("该证件号码已登记", existing_person_id=existing["_id"] if existing else None) from None
+        existing = await db[COLLECTION].find_one(
+            {"document.hash": document["document"]["hash"]}, {"_id": 1, "merged_into": 1}
+        )
+        named = (existing.get("merged_into") or existing["_id"]) if existing else None
+        raise Conflict("该证件号码已登记", existing_person_id=named) from None
 
 
 def prepare(
@@ -85,11 +89,39 @@ def _validated_identifiers(body: PersonCreate, clock: Clock) -> tuple[str, str |
         number = documents.validate(body.document.type, body.document.number, today=local_today(clock))
     except documents.InvalidDocument as exc:
         raise Invalid("document.number", str(exc)) from exc
-    try:
-        phone = documents.validate_phone(body.phone) if body.phone else None
-    except documents.InvalidDocument as exc:
-        raise Invalid("phone", str(exc)) from exc
+    phone = checked_phone(body.phone, path="phone")
+    born = documents.prc_birth_date(number) if body.document.type is documents.DocumentType.PRC_ID else body.birth_date
+    if born is not None and _age(born, local_today(clock)) < CHILD_AGE and body.guardian is None:
+        raise Invalid("guardian", "未满14周岁的儿童须同时登记监护人")
     return number, phone
+
+
+CHILD_AGE = 14
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def checked_phone(phone: str | None, *, path: str) -> str | None:
+    try:
+        return documents.validate_phone(phone) if phone else None
+    except documents.InvalidDocument as exc:
+        raise Invalid(path, str(exc)) from exc
+
+
+def sealed_guardian(guardian: GuardianIn | None, protector: Protector) -> dict[str, Any] | None:
+    """The guardian as stored: the phone sealed and masked like the child's own identifiers."""
+    if guardian is None:
+        return None
+    phone = checked_phone(guardian.phone, path="guardian.phone")
+    assert phone is not None
+    return {
+        "name": guardian.name,
+        "relation": guardian.relation,
+        "phone": protector.seal(phone, context="person.guardian_phone"),
+        "phone_masked": mask_phone(phone),
+    }
 
 
 def _new_person(
@@ -119,6 +151,7 @@ def _new_person(
         "grid_id": body.grid_id,
         "scope": scope_keys(body.community_code, body.grid_id),
         "address": body.address,
+        "guardian": sealed_guardian(body.guardian, protector),
         "special_groups": [g.value for g in body.special_groups],
         "episodes": [_episode(person_id, i, e.model_dump(mode="json")) for i, e in enumerate(body.episodes)],
         "origins": origins(e.origin_division_code for e in body.episodes),

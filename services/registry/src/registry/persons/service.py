@@ -33,28 +33,36 @@ async def list_page(
     return await paginate(db[COLLECTION], query, page, to_read)
 
 
+def _guardian(stored: dict[str, Any] | None) -> dict[str, str] | None:
+    if not stored:
+        return None
+    return {"name": stored["name"], "relation": stored["relation"], "phone": stored["phone_masked"]}
+
+
+_READ_FIELDS = (
+    "name",
+    "gender",
+    "community_code",
+    "grid_id",
+    "address",
+    "special_groups",
+    "episodes",
+    "classification",
+    "status",
+    "merged_into",
+    "version",
+    "registered_at",
+)
+
+
 def to_read(doc: dict[str, Any]) -> PersonRead:
     return PersonRead.model_validate(
         {
-            **{
-                k: doc.get(k)
-                for k in (
-                    "name",
-                    "gender",
-                    "community_code",
-                    "grid_id",
-                    "address",
-                    "special_groups",
-                    "episodes",
-                    "classification",
-                    "status",
-                    "version",
-                    "registered_at",
-                )
-            },
+            **{k: doc.get(k) for k in _READ_FIELDS},
             "id": doc["_id"],
             "document_type": doc["document"]["type"],
             "document_number": doc["document"]["masked"],
             "phone": doc.get("phone_masked"),
+            "guardian": _guardian(doc.get("guardian")),
         }
     )
