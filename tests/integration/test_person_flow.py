@@ -8,7 +8,7 @@ import pytest
 from gridline.testing import eventually
 
 from tests.conftest import Platform
-from tests.integration.people import COMMUNITY, create_grid, prc_id, returnee, worker
+from tests.integration.people import COMMUNITY, OTHER_COMMUNITY, create_grid, prc_id, returnee, worker
 
 pytestmark = pytest.mark.integration
 
@@ -107,3 +107,32 @@ async def test_special_group_member_reaches_care_and_grid_reaches_duty_board(pla
 
     await eventually(in_care)
     await eventually(on_board)
+
+
+async def test_a_transfer_moves_the_open_plan_to_the_new_community(platform: Platform) -> None:
+    await platform.start("registry", "monitoring")
+    registry, monitoring, secrets = platform.client("registry"), platform.client("monitoring"), platform.sandbox.secrets
+    grid_id = await create_grid(registry, secrets)
+    other_grid = await create_grid(registry, secrets, community=OTHER_COMMUNITY)
+    person = (await registry.post("/v1/persons", json=returnee(grid_id), headers=worker(secrets))).json()
+    other_worker = worker(secrets, jurisdiction=OTHER_COMMUNITY, subject="worker-2")
+
+    async def plans_seen_by(headers: dict[str, str]) -> int:
+        response = await monitoring.get("/v1/plans", params={"person_id": person["id"]}, headers=headers)
+        return len(response.json()["items"])
+
+    async def opened() -> None:
+        assert await plans_seen_by(worker(secrets)) == 1
+
+    await eventually(opened)
+    await registry.post(
+        f"/v1/persons/{person['id']}/transfer",
+        headers=worker(secrets),
+        json={"community_code": OTHER_COMMUNITY, "grid_id": other_grid, "reason": "搬家"},
+    )
+
+    async def moved() -> None:
+        assert await plans_seen_by(other_worker) == 1
+        assert await plans_seen_by(worker(secrets)) == 0
+
+    await eventually(moved)

@@ -16,6 +16,14 @@ SUBSCRIPTIONS = [
             Route(
                 inbound.PERSON_TOPIC, inbound.PERSON_CLASSIFIED, inbound.PersonClassified, handlers.on_person_classified
             ),
+            Route(inbound.PERSON_TOPIC, inbound.PERSON_UPDATED, inbound.PersonUpdated, handlers.on_person_updated),
+            Route(
+                inbound.PERSON_TOPIC,
+                inbound.PERSON_TRANSFERRED,
+                inbound.PersonTransferred,
+                handlers.on_person_transferred,
+            ),
+            Route(inbound.PERSON_TOPIC, inbound.PERSON_MERGED, inbound.PersonMerged, handlers.on_person_merged),
         ],
     ),
 ]

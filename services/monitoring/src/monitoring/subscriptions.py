@@ -16,7 +16,14 @@ SUBSCRIPTIONS = [
                 inbound.PERSON_CLASSIFIED,
                 inbound.PersonClassified,
                 plan_handlers.on_person_classified,
-            )
+            ),
+            Route(
+                inbound.PERSON_TOPIC,
+                inbound.PERSON_TRANSFERRED,
+                inbound.PersonTransferred,
+                plan_handlers.on_person_transferred,
+            ),
+            Route(inbound.PERSON_TOPIC, inbound.PERSON_UPDATED, inbound.PersonUpdated, plan_handlers.on_person_updated),
         ],
     ),
 ]

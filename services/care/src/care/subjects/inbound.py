@@ -26,3 +26,33 @@ class PersonClassified(InboundData):
     grid_id: str
     measure: str
     special_groups: list[str] = Field(default_factory=list)
+
+
+PERSON_UPDATED = event_type("registry", "person", "updated")
+PERSON_TRANSFERRED = event_type("registry", "person", "transferred")
+PERSON_MERGED = event_type("registry", "person", "merged")
+
+
+class PersonUpdated(InboundData):
+    person_id: str
+    version: int
+    community_code: str
+    grid_id: str
+    name_masked: str
+    special_groups: list[str] = Field(default_factory=list)
+    status: str = "active"
+
+
+class PersonTransferred(InboundData):
+    person_id: str
+    version: int
+    community_code: str
+    grid_id: str
+
+
+class PersonMerged(InboundData):
+    person_id: str
+    version: int
+    community_code: str
+    grid_id: str
+    special_groups: list[str] = Field(default_factory=list)

@@ -61,7 +61,8 @@ async def apply(
 
 
 async def list_page(*, db: Database, principal: Principal, page: PageParams) -> Page[SubjectRead]:
-    return await paginate(db[COLLECTION], principal.scope_filter(), page, to_read)
+    query = {**principal.scope_filter(), "status": {"$ne": "merged"}}
+    return await paginate(db[COLLECTION], query, page, to_read)
 
 
 async def get(*, db: Database, principal: Principal, person_id: str) -> SubjectRead:

@@ -30,3 +30,20 @@ class PersonClassified(InboundData):
     ends_on: date | None = None
     stages: list[Stage] = Field(default_factory=list)
     nat_dates: list[date] = Field(default_factory=list)
+
+
+PERSON_TRANSFERRED = event_type("registry", "person", "transferred")
+PERSON_UPDATED = event_type("registry", "person", "updated")
+
+
+class PersonTransferred(InboundData):
+    person_id: str
+    version: int
+    community_code: str
+    grid_id: str
+
+
+class PersonUpdated(InboundData):
+    person_id: str
+    version: int
+    status: str

@@ -14,7 +14,7 @@ from gridline.mongo import Database, DuplicateKeyError, Index
 from gridline.outbox import make_event, new_document, with_events
 
 from monitoring.plans import events
-from monitoring.plans.inbound import PersonClassified
+from monitoring.plans.inbound import PersonClassified, PersonTransferred, PersonUpdated
 from monitoring.plans.models import PlanRead
 
 COLLECTION = "plans"
@@ -81,7 +81,9 @@ async def _open(db: Database, clock: Clock, event: Event, data: PersonClassified
         await db[COLLECTION].insert_one(new_document(plan, [started], clock=clock))
 
 
-async def _end_others(db: Database, clock: Clock, event: Event, data: PersonClassified, keep: str | None) -> None:
+async def _end_others(
+    db: Database, clock: Clock, event: Event, data: PersonClassified | _Retired, keep: str | None
+) -> None:
     others = db[COLLECTION].find(
         {"person_id": data.person_id, "status": "active", "_id": {"$ne": keep}}, {"_id": 1, "community_code": 1}
     )
@@ -125,3 +127,29 @@ async def list_page(*, db: Database, principal: Principal, filters: dict[str, An
 
 def to_read(doc: dict[str, Any]) -> PlanRead:
     return PlanRead.model_validate({**doc, "id": doc["_id"]})
+
+
+async def follow_transfer(*, db: Database, data: PersonTransferred) -> None:
+    """Open plans move with the person, so the new community's workers see them (setting twice is harmless)."""
+    await db[COLLECTION].update_many(
+        {"person_id": data.person_id, "status": "active"},
+        {
+            "$set": {
+                "community_code": data.community_code,
+                "grid_id": data.grid_id,
+                "scope": scope_keys(data.community_code, data.grid_id),
+            }
+        },
+    )
+
+
+async def end_for_retired_person(*, db: Database, clock: Clock, event: Event, data: PersonUpdated) -> None:
+    """A record merged into another person is no longer monitored; the survivor's own plans carry on."""
+    if data.status != "merged":
+        return
+    await _end_others(db, clock, event, _Retired(data.person_id, data.version + 1), keep=None)
+
+
+class _Retired:
+    def __init__(self, person_id: str, version: int) -> None:
+        self.person_id, self.version = person_id, version
