@@ -23,6 +23,7 @@ from registry.published import PUBLISHED
 from registry.risk_areas import service as risk_areas
 from registry.risk_areas.views import router as risk_area_router
 from registry.rules import service as rules
+from registry.rules.views import router as rule_router
 from registry.settings import RegistrySettings
 from registry.subscriptions import SUBSCRIPTIONS
 
@@ -36,7 +37,15 @@ def definition() -> ServiceDefinition:
         name="registry",
         title="Registry 登记服务",
         description="Persons and key populations, grids, screening, risk areas and rule-driven classification.",
-        routers=[person_router, grid_router, division_router, risk_area_router, assist_list_router, import_router],
+        routers=[
+            person_router,
+            grid_router,
+            division_router,
+            risk_area_router,
+            rule_router,
+            assist_list_router,
+            import_router,
+        ],
         published=PUBLISHED,
         subscriptions=SUBSCRIPTIONS,
         outbox_collections=[registration.COLLECTION, grids.COLLECTION, risk_areas.COLLECTION],

@@ -18,6 +18,7 @@ from gridline.outbox import with_events
 from registry.persons.classification import classified_event, classify_person, same_classification, stored
 from registry.persons.registration import COLLECTION
 from registry.rules import snapshot as snapshots
+from registry.rules.service import RECLASSIFY
 from registry.rules.snapshot import Snapshot
 
 BATCH = 500
@@ -62,4 +63,4 @@ def _change(person: dict[str, Any], snapshot: Snapshot, clock: Clock) -> UpdateO
     return UpdateOne({"_id": person["_id"], "version": person["version"]}, update)
 
 
-JOB = JobKind("reclassify", run, max_attempts=10)
+JOB = JobKind(RECLASSIFY, run, max_attempts=10)
