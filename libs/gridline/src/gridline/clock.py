@@ -13,18 +13,23 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+def _to_millis(moment: datetime) -> datetime:
+    """BSON keeps milliseconds: an instant we hand out must be the one a later read gives back."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 class SystemClock:
-    """The wall clock, in UTC."""
+    """The wall clock, in UTC, to the millisecond."""
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return _to_millis(datetime.now(UTC))
 
 
 class FixedClock:
     """A clock that moves only when told to."""
 
     def __init__(self, at: datetime) -> None:
-        self._at = at.astimezone(UTC)
+        self._at = _to_millis(at.astimezone(UTC))
 
     def now(self) -> datetime:
         return self._at

@@ -24,6 +24,8 @@ from registry.risk_areas import service as risk_areas
 from registry.risk_areas.views import router as risk_area_router
 from registry.rules import service as rules
 from registry.rules.views import router as rule_router
+from registry.screenings import service as screenings
+from registry.screenings.views import router as screening_router
 from registry.settings import RegistrySettings
 from registry.subscriptions import SUBSCRIPTIONS
 
@@ -43,6 +45,7 @@ def definition() -> ServiceDefinition:
             division_router,
             risk_area_router,
             rule_router,
+            screening_router,
             assist_list_router,
             import_router,
         ],
@@ -52,6 +55,7 @@ def definition() -> ServiceDefinition:
         indexes=[
             *persons.INDEXES,
             *reveal.INDEXES,
+            *screenings.INDEXES,
             *grids.INDEXES,
             *rules.INDEXES,
             *risk_areas.INDEXES,
