@@ -9,6 +9,9 @@ from duty.directory import handlers, inbound
 SUBSCRIPTIONS = [
     Subscription(
         purpose="directory",
-        routes=[Route(inbound.GRID_TOPIC, inbound.GRID_CREATED, inbound.GridCreated, handlers.on_grid_created)],
+        routes=[
+            Route(inbound.GRID_TOPIC, inbound.GRID_CREATED, inbound.GridCreated, handlers.on_grid_changed),
+            Route(inbound.GRID_TOPIC, inbound.GRID_UPDATED, inbound.GridCreated, handlers.on_grid_changed),
+        ],
     ),
 ]

@@ -13,6 +13,7 @@ PUBLISHED = [
     person_events.TRANSFERRED,
     person_events.MERGED,
     grid_events.CREATED,
+    grid_events.UPDATED,
     risk_area_events.DECLARED,
     risk_area_events.LIFTED,
 ]

@@ -7,5 +7,5 @@ from duty.directory import service
 from duty.directory.inbound import GridCreated
 
 
-async def on_grid_created(ctx: HandlerContext, event: Event, data: GridCreated) -> None:
+async def on_grid_changed(ctx: HandlerContext, event: Event, data: GridCreated) -> None:
     await service.record_grid(db=ctx.db, clock=ctx.clock, data=data)

@@ -4,6 +4,7 @@ from gridline.events import InboundData, event_type
 
 GRID_TOPIC = "registry.grid.v1"
 GRID_CREATED = event_type("registry", "grid", "created")
+GRID_UPDATED = event_type("registry", "grid", "updated")
 
 
 class GridCreated(InboundData):

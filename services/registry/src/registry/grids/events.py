@@ -15,9 +15,19 @@ class GridCreated(EventData):
     covers_count: int
 
 
+class GridUpdated(GridCreated):
+    changed: list[str]
+
+
 CREATED = EventSpec(
     TOPIC,
     event_type("registry", "grid", "created"),
     GridCreated,
     "A grid was set up under a community, with its responsible grid manager.",
+)
+UPDATED = EventSpec(
+    TOPIC,
+    event_type("registry", "grid", "updated"),
+    GridUpdated,
+    "A grid's name, manager or coverage changed; `changed` names the fields.",
 )

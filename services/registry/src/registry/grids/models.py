@@ -23,6 +23,16 @@ class GridCreate(BaseModel):
         return code
 
 
+class GridUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(default=None, ge=1, description="refuse the change if someone changed it first")
+    name: str | None = Field(default=None, min_length=1, max_length=50)
+    manager_name: str | None = Field(default=None, min_length=1, max_length=50)
+    manager_phone: str | None = Field(default=None, max_length=20)
+    covers: list[str] | None = Field(default=None, max_length=500)
+
+
 class GridRead(BaseModel):
     id: str
     community_code: str

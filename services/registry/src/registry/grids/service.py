@@ -6,17 +6,17 @@ from typing import Any
 
 from gridline.auth import Principal, scope_keys
 from gridline.clock import Clock
-from gridline.errors import Invalid, NotFound
+from gridline.errors import Conflict, Invalid, NotFound
 from gridline.http.pagination import Page, PageParams, paginate
 from gridline.idempotency import insert_once, stamp
 from gridline.mongo import Database, Index
-from gridline.outbox import make_event, new_document
+from gridline.outbox import make_event, new_document, with_events
 from gridline.pii import Protector, mask_phone
 
 from registry.division_tree import service as division_tree
 from registry.documents import InvalidDocument, validate_phone
 from registry.grids import events
-from registry.grids.models import GridCreate, GridRead
+from registry.grids.models import GridCreate, GridRead, GridUpdate
 
 COLLECTION = "grids"
 INDEXES = [Index(COLLECTION, (("scope", 1), ("_id", 1)))]
@@ -100,3 +100,44 @@ def to_read(doc: dict[str, Any]) -> GridRead:
         version=doc["version"],
         created_at=doc["created_at"],
     )
+
+
+async def update(
+    *, db: Database, clock: Clock, protector: Protector, principal: Principal, grid_id: str, body: GridUpdate
+) -> dict[str, Any]:
+    """Change a grid (a new manager, a new name) and announce it, guarded by the version read."""
+    grid = await get(db=db, principal=principal, grid_id=grid_id)
+    if body.version is not None and body.version != grid["version"]:
+        raise Conflict("该网格已被他人修改，请刷新后重试", current_version=grid["version"])
+    changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"version", "manager_phone"})
+    if body.manager_phone is not None:
+        try:
+            phone = validate_phone(body.manager_phone)
+        except InvalidDocument as exc:
+            raise Invalid("manager_phone", str(exc)) from exc
+        changes["manager_phone"] = protector.seal(phone, context="grid.manager_phone")
+        changes["manager_phone_masked"] = mask_phone(phone)
+    after = {**grid, **changes, "version": grid["version"] + 1}
+    event = make_event(
+        events.UPDATED,
+        source=SOURCE,
+        key=grid_id,
+        clock=clock,
+        data=events.GridUpdated(
+            grid_id=grid_id,
+            version=after["version"],
+            community_code=after["community_code"],
+            name=after["name"],
+            manager_name=after["manager_name"],
+            manager_phone_masked=after["manager_phone_masked"],
+            covers_count=len(after.get("covers", [])),
+            changed=sorted(body.model_fields_set - {"version"}),
+        ),
+    )
+    result = await db[COLLECTION].update_one(
+        {"_id": grid_id, "version": grid["version"]},
+        with_events({"$set": changes, "$inc": {"version": 1}}, [event], clock=clock),
+    )
+    if result.matched_count == 0:
+        raise Conflict("该网格已被他人修改，请刷新后重试")
+    return after

@@ -10,7 +10,7 @@ from gridline.idempotency import creation_id
 
 from registry import rights
 from registry.grids import service
-from registry.grids.models import GridCreate, GridRead
+from registry.grids.models import GridCreate, GridRead, GridUpdate
 
 router = APIRouter(prefix="/v1/grids", tags=["grids"])
 GridManager = Annotated[Principal, Depends(require(rights.MANAGE_GRIDS))]
@@ -54,3 +54,20 @@ async def list_grids(
 @router.get("/{grid_id}", operation_id="getGrid", summary="One grid")
 async def get_grid(grid_id: str, db: DbDep, principal: GridReader) -> GridRead:
     return service.to_read(await service.get(db=db, principal=principal, grid_id=grid_id))
+
+
+@router.patch("/{grid_id}", operation_id="updateGrid", summary="Change a grid's name, manager or coverage")
+async def update_grid(
+    grid_id: str,
+    body: GridUpdate,
+    db: DbDep,
+    clock: ClockDep,
+    protector: ProtectorDep,
+    principal: GridManager,
+    wake: WakeRelay,
+) -> GridRead:
+    grid = await service.update(
+        db=db, clock=clock, protector=protector, principal=principal, grid_id=grid_id, body=body
+    )
+    wake()
+    return service.to_read(grid)
