@@ -32,4 +32,4 @@ async def test_liveness_fails_when_a_consumer_has_stopped(platform: Platform) ->
     response = await platform.client("monitoring").get("/healthz")
 
     assert response.status_code == 503
-    assert "consumer:monitoring.plans" in response.json()["problems"][0]
+    assert "monitoring.plans stopped" in response.json()["problems"][0]

@@ -35,7 +35,7 @@ async def test_a_new_county_rule_set_reclassifies_its_people_and_explains_why(pl
     assert stored.status_code == 200, stored.text
 
     async def isolated() -> dict[str, Any]:
-        now = (await registry.get(f"/v1/persons/{person['id']}", headers=worker(secrets))).json()
+        now: dict[str, Any] = (await registry.get(f"/v1/persons/{person['id']}", headers=worker(secrets))).json()
         assert now["classification"]["measure"] == "home_isolation"
         return now
 

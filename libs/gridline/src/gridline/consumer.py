@@ -98,7 +98,8 @@ class ConsumerRunner:
         context: HandlerContext,
         retry: RetryPolicy,
     ) -> None:
-        self.group = f"{service}.{subscription.purpose}"
+        # The prefix that keeps topics apart keeps groups apart too (empty in production).
+        self.group = f"{topic_prefix}{service}.{subscription.purpose}"
         self._routes = {r.type: r for r in subscription.routes}
         self._topics = [topic_prefix + t for t in subscription.topics()]
         self._prefix = topic_prefix

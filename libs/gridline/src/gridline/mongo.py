@@ -7,6 +7,8 @@ no transactions, no change streams.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +16,7 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, Asyn
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.errors import (
     AutoReconnect,
+    BulkWriteError,
     ConnectionFailure,
     DuplicateKeyError,
     ExecutionTimeout,
@@ -35,6 +38,7 @@ else:
 __all__ = [
     "ASCENDING",
     "DESCENDING",
+    "BulkWriteError",
     "Client",
     "Collection",
     "Database",
@@ -44,6 +48,7 @@ __all__ = [
     "ReturnDocument",
     "UpdateOne",
     "connect",
+    "document_lock",
     "ensure_indexes",
     "is_transient",
     "ping",
@@ -98,3 +103,21 @@ async def ping(db: Database) -> None:
 def is_transient(exc: BaseException) -> bool:
     """True for failures worth retrying: the database was briefly unreachable, not the request wrong."""
     return isinstance(exc, TRANSIENT_ERRORS)
+
+
+_document_locks: weakref.WeakValueDictionary[tuple[str, Any], asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+def document_lock(collection: Collection, document_id: Any) -> asyncio.Lock:
+    """One writer at a time per document within this process.
+
+    FerretDB 1.24 performs an update as a read followed by a whole-document write, so two concurrent
+    writers to one document can lose a write (MongoDB applies each update atomically). Every writer of an
+    aggregate that carries an outbox (the request or job changing it, the relay popping its events) takes
+    this lock, which makes a single replica per service safe on FerretDB as well.
+    """
+    key = (f"{collection.database.name}.{collection.name}", document_id)
+    lock = _document_locks.get(key)
+    if lock is None:
+        lock = _document_locks[key] = asyncio.Lock()
+    return lock

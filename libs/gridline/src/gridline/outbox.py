@@ -24,7 +24,7 @@ from gridline.clock import Clock
 from gridline.events import Event, EventSpec, derived_id
 from gridline.kafka import AIOKafkaProducer
 from gridline.leases import Lease
-from gridline.mongo import ASCENDING, Database, Index
+from gridline.mongo import ASCENDING, Database, Index, document_lock
 from gridline.telemetry import current_context_headers, headers_with_trace, publish_span
 
 log = logging.getLogger(__name__)
@@ -151,12 +151,14 @@ class OutboxRelay:
         coll = self._db[collection]
         for event in events:
             await self._send(event)
-            await coll.update_one({"_id": doc["_id"], f"{OUTBOX}.0.id": event.id}, {"$pop": {OUTBOX: -1}})
+            async with document_lock(coll, doc["_id"]):
+                await coll.update_one({"_id": doc["_id"], f"{OUTBOX}.0.id": event.id}, {"$pop": {OUTBOX: -1}})
             log.debug("published", extra={"event_id": event.id, "event_type": event.type, "topic": event.topic})
             if self._on_published:
                 self._on_published(event)
         # Clear the marker only if nothing new was pushed meanwhile; a later push sets it again via $min.
-        await coll.update_one({"_id": doc["_id"], OUTBOX: []}, {"$unset": {PENDING_SINCE: ""}})
+        async with document_lock(coll, doc["_id"]):
+            await coll.update_one({"_id": doc["_id"], OUTBOX: []}, {"$unset": {PENDING_SINCE: ""}})
         self.last_success = self._clock.now()
         return len(events)
 

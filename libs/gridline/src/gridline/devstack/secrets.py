@@ -29,6 +29,23 @@ def ensure(directory: Path) -> dict[str, str]:
         "PII_ENCRYPTION_KEYS": f"{keys['current']}:{keys[keys['current']]}",
         "PII_CURRENT_KEY_ID": keys["current"],
         "PII_HASH_KEY": keys["hash"],
+        **_integration(directory),
+    }
+
+
+def _integration(directory: Path) -> dict[str, str]:
+    """Keys of the signed machine-to-machine calls: a local provincial platform and the report-back webhook.
+
+    Kept in their own file so checkouts whose personal-data keys predate them keep those keys.
+    """
+    keys_file = directory / "integration-keys.json"
+    if not keys_file.exists():
+        keys_file.write_text(json.dumps({"province": _random_key(32), "report": _random_key(32)}))
+        keys_file.chmod(0o600)
+    keys = json.loads(keys_file.read_text())
+    return {
+        "INTEGRATION_CLIENTS": f"provincial-platform:{keys['province']}",
+        "ASSIST_REPORT_SECRET": keys["report"],
     }
 
 

@@ -8,11 +8,12 @@ did not change gets no write and no event. Each changed person is one version-gu
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from gridline.clock import Clock
 from gridline.jobs import JobContext, JobKind
-from gridline.mongo import Database, UpdateOne
+from gridline.mongo import Database, UpdateOne, document_lock
 from gridline.outbox import with_events
 
 from registry.persons.classification import classified_event, classify_person, same_classification, stored
@@ -43,10 +44,13 @@ async def run(ctx: JobContext) -> None:
 
 async def reclassify_batch(*, db: Database, clock: Clock, snapshot: Snapshot, people: list[dict[str, Any]]) -> int:
     """Write the new classification of every person in `people` whose classification changed."""
-    writes = [w for w in (_change(p, snapshot, clock) for p in people) if w is not None]
+    writes = [(p["_id"], w) for p in people if (w := _change(p, snapshot, clock)) is not None]
     if not writes:
         return 0
-    result = await db[COLLECTION].bulk_write(writes, ordered=False)
+    async with contextlib.AsyncExitStack() as stack:
+        for person_id, _ in writes:  # the relay holds one lock at a time, so holding many cannot deadlock
+            await stack.enter_async_context(document_lock(db[COLLECTION], person_id))
+        result = await db[COLLECTION].bulk_write([w for _, w in writes], ordered=False)
     # A person changed meanwhile (version moved on) was re-classified by that change itself.
     return int(result.modified_count)
 

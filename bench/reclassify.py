@@ -1,0 +1,182 @@
+"""How long re-classifying people takes after a risk-area declaration, on the real Kafka and FerretDB.
+
+Seeds N registered people (a share of them arrived from the area to be declared), declares the area over
+HTTP, and times: the stored job re-classifying everyone who came from there, and the outbox relay
+publishing every resulting `person.classified` event. Beside it, the raw driver doing the same reads and
+version-guarded writes with no rules, no events and no job, so the ratio shows what the platform adds.
+
+  uv run python bench/reclassify.py --persons 100000 --share 1.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from tempfile import mkdtemp
+from typing import Any
+
+from gridline import mongo
+from gridline.clock import SystemClock
+from gridline.mongo import UpdateOne
+from gridline.outbox import OUTBOX, PENDING_SINCE
+from gridline.testing import Running, Sandbox, Secrets, servers_for_tests, stop_servers
+from registry.main import create_app
+from registry.persons.models import PersonCreate
+from registry.persons.registration import prepare
+from registry.rules import snapshot as snapshots
+from registry.settings import RegistrySettings
+
+COMMUNITY, GRID, AREA = "330106001001", "bench-grid", "420106"
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def prc_id(n: int) -> str:
+    first17 = f"330106{date(1960, 1, 1) + timedelta(days=n // 1000):%Y%m%d}{n % 1000:03d}"  # unique per n
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+
+
+def person_body(n: int, from_area: bool) -> PersonCreate:
+    origin = f"{AREA}001" if from_area else "440305"
+    return PersonCreate.model_validate(
+        {
+            "name": "测试人员",
+            "document": {"type": "prc_id", "number": prc_id(n)},
+            "community_code": COMMUNITY,
+            "grid_id": GRID,
+            "episodes": [
+                {
+                    "category": "non_local_arrival",
+                    "origin_division_code": origin,
+                    "arrival_date": str(date.today() - timedelta(days=3)),
+                }
+            ],
+        }
+    )
+
+
+async def seed(sandbox: Sandbox, count: int, share: float) -> float:
+    """Insert `count` people as if registered and already published; returns seconds taken."""
+    db, clock, started = sandbox.database("registry"), SystemClock(), time.perf_counter()
+    snapshot = await snapshots.load(db=db, clock=clock)
+    protector = RegistrySettings(**sandbox.settings("registry")).protector()  # type: ignore[arg-type]
+    batch: list[dict[str, Any]] = []
+    for n in range(count):
+        doc = prepare(
+            body=person_body(n * 7 + 1, n < count * share),
+            person_id=str(uuid.uuid4()),
+            actor="bench",
+            protector=protector,
+            clock=clock,
+            snapshot=snapshot,
+        )
+        batch.append({k: v for k, v in doc.items() if k not in (OUTBOX, PENDING_SINCE)})
+        if len(batch) == 2000 or n == count - 1:
+            await db["persons"].insert_many(batch, ordered=False)
+            batch = []
+    await db["divisions"].insert_many(
+        [
+            {"_id": "330106001", "name": "街道", "level": "township", "parent": "330106"},
+            {"_id": COMMUNITY, "name": "社区", "level": "community", "parent": "330106001"},
+        ]
+    )
+    return time.perf_counter() - started
+
+
+async def declare_and_wait(sandbox: Sandbox, expected: int) -> tuple[float, float, dict[str, Any]]:
+    """Seconds until the job finished, seconds until every classified event was published, job progress."""
+    running = Running()
+    app = create_app(RegistrySettings(**sandbox.settings("registry")))  # type: ignore[arg-type]
+    client = await running.start("registry", app)
+    db = sandbox.database("registry")
+    try:
+        headers = sandbox.secrets.headers("platform_admin", jurisdiction="33")
+        started = time.perf_counter()
+        response = await client.post("/v1/risk-areas", json={"division_code": AREA, "level": "high"}, headers=headers)
+        response.raise_for_status()
+        job = await _wait(lambda: db["jobs"].find_one({"kind": "reclassify", "status": "done"}))
+        job_seconds = time.perf_counter() - started
+        await _wait(lambda: _drained(db))
+        return job_seconds, time.perf_counter() - started, job["progress"]
+    finally:
+        await running.close()
+
+
+async def _drained(db: mongo.Database) -> bool | None:
+    pending = await db["persons"].count_documents({PENDING_SINCE: {"$exists": True}})
+    return True if pending == 0 else None
+
+
+async def _wait(check: Any, timeout: float = 3600) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = await check()
+        if found:
+            return found
+        await asyncio.sleep(0.2)
+    raise TimeoutError("benchmark step did not finish")
+
+
+async def raw_driver_pass(sandbox: Sandbox) -> float:
+    """The same reads and version-guarded writes through the bare driver: the floor for this work."""
+    db, started = sandbox.database("registry"), time.perf_counter()
+    last = ""
+    while True:
+        people = (
+            await db["persons"]
+            .find({"origins": AREA, "_id": {"$gt": last}}, {"version": 1})
+            .sort("_id", 1)
+            .limit(500)
+            .to_list(500)
+        )
+        if not people:
+            return time.perf_counter() - started
+        await db["persons"].bulk_write(
+            [
+                UpdateOne({"_id": p["_id"], "version": p["version"]}, {"$set": {"raw": 1}, "$inc": {"version": 1}})
+                for p in people
+            ]
+        )
+        last = people[-1]["_id"]
+
+
+async def measure(args: argparse.Namespace, sandbox: Sandbox) -> None:
+    try:
+        await sandbox.create_topics()
+        seeded = await seed(sandbox, args.persons, args.share)
+        job_s, published_s, progress = await declare_and_wait(sandbox, int(args.persons * args.share))
+        raw_s = await raw_driver_pass(sandbox)
+        report(args, seeded, job_s, published_s, progress, raw_s)
+    finally:
+        await sandbox.drop(["registry"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--share", type=float, default=1.0, help="share of people who came from the area")
+    args = parser.parse_args()
+    found, started = servers_for_tests()
+    try:
+        asyncio.run(measure(args, Sandbox(found, Secrets(Path(mkdtemp())))))
+    finally:
+        if started is not None:
+            stop_servers(started)
+
+
+def report(args: Any, seeded: float, job_s: float, published_s: float, progress: dict[str, Any], raw_s: float) -> None:
+    changed = progress["changed"]
+    print(f"persons seeded            {args.persons:>9,}  ({seeded:.1f} s, {args.persons / seeded:,.0f}/s)")
+    print(f"came from the area        {progress['seen']:>9,}  re-classified: {changed:,}")
+    print(f"declaration → job done    {job_s:>9.1f} s  ({changed / job_s:,.0f} persons/s)")
+    print(f"declaration → all events  {published_s:>9.1f} s  ({changed / published_s:,.0f} events/s published)")
+    print(f"raw driver, same writes   {raw_s:>9.1f} s  → job/raw ratio {job_s / raw_s:.2f}")
+    print(f"peak RSS                  {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:>9.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
