@@ -1,7 +1,63 @@
 from __future__ import annotations
 
+import base64
+import binascii
+
 from gridline.settings import ServiceSettings
+from gridline.signatures import MIN_SECRET_BYTES, parse_clients
+from gridline.webhooks import Endpoint
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import SettingsConfigDict
 
 
 class RegistrySettings(ServiceSettings):
+    # Merged with the base config; errors must not echo the input, which holds every key of the service.
+    model_config = SettingsConfigDict(hide_input_in_errors=True)
+
     service_name: str = "registry"
+    integration_clients: SecretStr = Field(
+        default=SecretStr(""),
+        description="Machine clients allowed to push signed requests: client_id:base64secret[,...]; none by default.",
+    )
+    assist_report_url: str | None = Field(
+        default=None, description="Where assist-list status reports are posted; unset records 'no webhook'."
+    )
+    assist_report_key_id: str = Field(default="gridline-registry", pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    assist_report_secret: SecretStr | None = Field(default=None, description="base64 HMAC key for the reports.")
+    signature_window_seconds: int = Field(default=300, ge=30, le=3600)
+
+    @field_validator("integration_clients")
+    @classmethod
+    def _clients_parse(cls, value: SecretStr) -> SecretStr:
+        parse_clients(value.get_secret_value())
+        return value
+
+    @field_validator("assist_report_url")
+    @classmethod
+    def _report_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL")
+        return value or None
+
+    @model_validator(mode="after")
+    def _report_signable(self) -> RegistrySettings:
+        if self.assist_report_url is None:
+            return self
+        if self.environment == "production" and not self.assist_report_url.startswith("https://"):
+            raise ValueError("assist_report_url must use https in production")
+        if self.assist_report_secret is None:
+            raise ValueError("assist_report_secret is required when assist_report_url is set")
+        self.assist_report_endpoint()
+        return self
+
+    def assist_report_endpoint(self) -> Endpoint | None:
+        """The report-back webhook, or None when none is configured."""
+        if self.assist_report_url is None or self.assist_report_secret is None:
+            return None
+        try:
+            secret = base64.b64decode(self.assist_report_secret.get_secret_value(), validate=True)
+        except binascii.Error as exc:
+            raise ValueError("assist_report_secret must be base64") from exc
+        if len(secret) < MIN_SECRET_BYTES:
+            raise ValueError(f"assist_report_secret must be at least {MIN_SECRET_BYTES} bytes")
+        return Endpoint(url=self.assist_report_url, key_id=self.assist_report_key_id, secret=secret)
