@@ -16,7 +16,8 @@ _PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "todo", "xxx", "
 class ServiceSettings(BaseSettings):
     """What every service needs to run. Each service subclasses it and names its own database."""
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+    # hide_input_in_errors: a rejected setting must not print the key it was given.
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     service_name: str
     environment: Literal["development", "test", "production"] = "development"
