@@ -1,9 +1,8 @@
 """Re-classifying the people a change touches: a risk area declared or lifted, a new rule set in force.
 
-Runs as a stored job, in batches ordered by id, checkpointing the last id: a crash resumes where it
-stopped, and running a batch twice changes nothing the second time, because a person whose classification
-did not change gets no write and no event. Each changed person is one version-guarded write carrying its
-`person.classified` event.
+Runs as a stored job over the matching people in batches; running it twice changes nothing the second
+time, because a person whose classification did not change gets no write and no event. Each changed
+person is one version-guarded write carrying its `person.classified` event.
 """
 
 from __future__ import annotations
@@ -27,19 +26,28 @@ _FIELDS = {"community_code": 1, "grid_id": 1, "episodes": 1, "classification": 1
 
 
 async def run(ctx: JobContext) -> None:
-    """Job handler: re-classify everyone matching the job's query, resuming after the last checkpoint."""
+    """Job handler: re-classify everyone matching the job's query.
+
+    One streaming pass, not pages sorted by id: FerretDB cannot push an array filter and a sort down to its
+    storage, so each sorted page would rescan the collection. After a crash the pass simply runs again;
+    people already re-classified are unchanged the second time and get no write and no event.
+    """
     query: dict[str, Any] = {**ctx.payload["query"], "status": "active"}
     snapshot = await snapshots.load(db=ctx.db, clock=ctx.clock)
-    progress = dict(ctx.progress) or {"last_id": "", "seen": 0, "changed": 0}
-    while True:
-        page = {**query, "_id": {"$gt": progress["last_id"]}}
-        people = await ctx.db[COLLECTION].find(page, _FIELDS).sort("_id", 1).limit(BATCH).to_list(BATCH)
-        if not people:
-            return
-        progress["changed"] += await reclassify_batch(db=ctx.db, clock=ctx.clock, snapshot=snapshot, people=people)
-        progress["seen"] += len(people)
-        progress["last_id"] = people[-1]["_id"]
-        await ctx.checkpoint(progress)
+    progress = {"seen": 0, "changed": 0}
+    batch: list[dict[str, Any]] = []
+    async for person in ctx.db[COLLECTION].find(query, _FIELDS, batch_size=BATCH):
+        batch.append(person)
+        if len(batch) == BATCH:
+            await _step(ctx, snapshot, batch, progress)
+            batch = []
+    await _step(ctx, snapshot, batch, progress)
+
+
+async def _step(ctx: JobContext, snapshot: Snapshot, batch: list[dict[str, Any]], progress: dict[str, int]) -> None:
+    progress["changed"] += await reclassify_batch(db=ctx.db, clock=ctx.clock, snapshot=snapshot, people=batch)
+    progress["seen"] += len(batch)
+    await ctx.checkpoint(dict(progress))  # renews the lease and shows how far the job got
 
 
 async def reclassify_batch(*, db: Database, clock: Clock, snapshot: Snapshot, people: list[dict[str, Any]]) -> int:
