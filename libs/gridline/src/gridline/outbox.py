@@ -142,7 +142,9 @@ class OutboxRelay:
                 .sort(PENDING_SINCE, ASCENDING)
                 .limit(self._batch)
             )
-            async for doc in cursor:
+            # Read the whole batch before writing: FerretDB can stall when a cursor stays open across writes
+            # to the collection it reads.
+            for doc in await cursor.to_list(self._batch):
                 published += await self._publish_document(name, doc)
         return published
 

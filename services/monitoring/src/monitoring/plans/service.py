@@ -84,10 +84,9 @@ async def _open(db: Database, clock: Clock, event: Event, data: PersonClassified
 async def _end_others(
     db: Database, clock: Clock, event: Event, data: PersonClassified | _Retired, keep: str | None
 ) -> None:
-    others = db[COLLECTION].find(
-        {"person_id": data.person_id, "status": "active", "_id": {"$ne": keep}}, {"_id": 1, "community_code": 1}
-    )
-    async for plan in others:
+    older = {"person_id": data.person_id, "status": "active", "person_version": {"$lt": data.version}}
+    others = await db[COLLECTION].find({**older, "_id": {"$ne": keep}}, {"_id": 1, "community_code": 1}).to_list(None)
+    for plan in others:
         ended = make_event(
             events.ENDED,
             source=SOURCE,

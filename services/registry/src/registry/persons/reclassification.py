@@ -28,31 +28,28 @@ _FIELDS = {"community_code": 1, "grid_id": 1, "episodes": 1, "classification": 1
 async def run(ctx: JobContext) -> None:
     """Job handler: re-classify everyone matching the job's query.
 
-    One streaming pass, not pages sorted by id: FerretDB cannot push an array filter and a sort down to its
-    storage, so each sorted page would rescan the collection. After a crash the pass simply runs again;
-    people already re-classified are unchanged the second time and get no write and no event.
+    One read pass decides who changes, then the changes are written in batches. One pass, not pages sorted
+    by id, because FerretDB cannot push an array filter and a sort down to its storage (each page would
+    rescan the collection); reads finish before writes start, because FerretDB can stall when a cursor
+    stays open across writes to the collection it reads. After a crash the job simply runs again: people
+    already re-classified are unchanged the second time and get no write and no event.
     """
     query: dict[str, Any] = {**ctx.payload["query"], "status": "active"}
     snapshot = await snapshots.load(db=ctx.db, clock=ctx.clock)
-    progress = {"seen": 0, "changed": 0}
-    batch: list[dict[str, Any]] = []
-    async for person in ctx.db[COLLECTION].find(query, _FIELDS, batch_size=BATCH):
-        batch.append(person)
-        if len(batch) == BATCH:
-            await _step(ctx, snapshot, batch, progress)
-            batch = []
-    await _step(ctx, snapshot, batch, progress)
+    changes: list[tuple[str, UpdateOne]] = []
+    seen = 0
+    cursor = ctx.db[COLLECTION].find(query, _FIELDS, batch_size=BATCH)
+    while people := await cursor.to_list(BATCH):
+        seen += len(people)
+        changes += [(p["_id"], w) for p in people if (w := _change(p, snapshot, ctx.clock)) is not None]
+    changed = 0
+    for start in range(0, len(changes), BATCH):
+        changed += await _write(ctx.db, changes[start : start + BATCH])
+        await ctx.checkpoint({"seen": seen, "to_change": len(changes), "changed": changed})
+    await ctx.checkpoint({"seen": seen, "to_change": len(changes), "changed": changed})
 
 
-async def _step(ctx: JobContext, snapshot: Snapshot, batch: list[dict[str, Any]], progress: dict[str, int]) -> None:
-    progress["changed"] += await reclassify_batch(db=ctx.db, clock=ctx.clock, snapshot=snapshot, people=batch)
-    progress["seen"] += len(batch)
-    await ctx.checkpoint(dict(progress))  # renews the lease and shows how far the job got
-
-
-async def reclassify_batch(*, db: Database, clock: Clock, snapshot: Snapshot, people: list[dict[str, Any]]) -> int:
-    """Write the new classification of every person in `people` whose classification changed."""
-    writes = [(p["_id"], w) for p in people if (w := _change(p, snapshot, clock)) is not None]
+async def _write(db: Database, writes: list[tuple[str, UpdateOne]]) -> int:
     if not writes:
         return 0
     async with contextlib.AsyncExitStack() as stack:
