@@ -122,26 +122,16 @@ async def _wait(check: Any, timeout: float = 3600) -> Any:
 
 
 async def raw_driver_pass(sandbox: Sandbox) -> float:
-    """The same reads and version-guarded writes through the bare driver: the floor for this work."""
+    """The same read pass and version-guarded batch writes through the bare driver: the floor for this work."""
     db, started = sandbox.database("registry"), time.perf_counter()
-    last = ""
-    while True:
-        people = (
-            await db["persons"]
-            .find({"origins": AREA, "_id": {"$gt": last}}, {"version": 1})
-            .sort("_id", 1)
-            .limit(500)
-            .to_list(500)
-        )
-        if not people:
-            return time.perf_counter() - started
-        await db["persons"].bulk_write(
-            [
-                UpdateOne({"_id": p["_id"], "version": p["version"]}, {"$set": {"raw": 1}, "$inc": {"version": 1}})
-                for p in people
-            ]
-        )
-        last = people[-1]["_id"]
+    people = await db["persons"].find({"origins": AREA, "status": "active"}, {"version": 1}).to_list(None)
+    for start in range(0, len(people), mongo.MAX_UPDATES_PER_COMMAND):
+        writes = [
+            UpdateOne({"_id": p["_id"], "version": p["version"]}, {"$set": {"raw": 1}, "$inc": {"version": 1}})
+            for p in people[start : start + mongo.MAX_UPDATES_PER_COMMAND]
+        ]
+        await db["persons"].bulk_write(writes, ordered=False)
+    return time.perf_counter() - started
 
 
 async def measure(args: argparse.Namespace, sandbox: Sandbox) -> None:

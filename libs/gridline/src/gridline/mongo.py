@@ -38,6 +38,7 @@ else:
 __all__ = [
     "ASCENDING",
     "DESCENDING",
+    "MAX_UPDATES_PER_COMMAND",
     "BulkWriteError",
     "Client",
     "Collection",
@@ -52,7 +53,12 @@ __all__ = [
     "ensure_indexes",
     "is_transient",
     "ping",
+    "read",
 ]
+
+# FerretDB 1.24 keeps every update's query open until a whole update command finishes, and its SQLite
+# pool has 100 connections: a bulk write of more updates than that deadlocks the server. Stay well under.
+MAX_UPDATES_PER_COMMAND = 50
 
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     AutoReconnect,
@@ -121,3 +127,16 @@ def document_lock(collection: Collection, document_id: Any) -> asyncio.Lock:
     if lock is None:
         lock = _document_locks[key] = asyncio.Lock()
     return lock
+
+
+async def read(cursor: Any, length: int | None) -> list[dict[str, Any]]:
+    """Up to `length` documents, then close the cursor.
+
+    A cursor left open once `length` documents arrived stays open on the server; FerretDB keeps its SQLite
+    rows, and so one pooled connection, until the cursor times out, and enough of them exhaust the pool.
+    """
+    try:
+        documents: list[dict[str, Any]] = await cursor.to_list(length)
+        return documents
+    finally:
+        await cursor.close()

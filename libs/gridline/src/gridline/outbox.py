@@ -24,7 +24,7 @@ from gridline.clock import Clock
 from gridline.events import Event, EventSpec, derived_id
 from gridline.kafka import AIOKafkaProducer
 from gridline.leases import Lease
-from gridline.mongo import ASCENDING, Database, Index, document_lock
+from gridline.mongo import ASCENDING, Database, Index, document_lock, read
 from gridline.telemetry import current_context_headers, headers_with_trace, publish_span
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class OutboxRelay:
             )
             # Read the whole batch before writing: FerretDB can stall when a cursor stays open across writes
             # to the collection it reads.
-            for doc in await cursor.to_list(self._batch):
+            for doc in await read(cursor, self._batch):
                 published += await self._publish_document(name, doc)
         return published
 

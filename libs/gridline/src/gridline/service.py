@@ -11,7 +11,7 @@ import contextlib
 import logging
 import socket
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, FastAPI
@@ -53,6 +53,7 @@ class ServiceDefinition:
     indexes: Sequence[Index] = ()
     on_startup: Sequence[StartupHook] = ()
     jobs: Sequence[JobKind] = ()
+    body_limits: Mapping[str, int] = field(default_factory=dict)  # path prefix -> bytes, e.g. an upload route
     background: Sequence[BackgroundJob] = field(default_factory=tuple)
 
 
@@ -80,7 +81,7 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings, *, clock
     app.state.definition = definition
     problems.install(app)
     metrics.install(app, runtime.metrics)
-    app.add_middleware(limits.BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(limits.BodySizeLimit, max_bytes=settings.max_body_bytes, overrides=definition.body_limits)
     for router in (health.router, dead_letters.router, *definition.routers):
         app.include_router(router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")

@@ -64,6 +64,8 @@ def definition() -> ServiceDefinition:
             *imports.INDEXES,
         ],
         on_startup=[seed_rules],
+        # Spreadsheets are larger than any JSON body; the upload route has its own limit.
+        body_limits={"/v1/imports": imports.UPLOAD_LIMIT},
         jobs=[RECLASSIFY, *assist_lists.JOBS, *imports.JOBS],
     )
 

@@ -10,7 +10,7 @@ from fastapi import Query
 from pydantic import BaseModel
 
 from gridline.http.problems import field_error
-from gridline.mongo import ASCENDING, Collection
+from gridline.mongo import ASCENDING, Collection, read
 
 MAX_PAGE_SIZE = 200
 T = TypeVar("T")
@@ -43,7 +43,7 @@ async def paginate(
     if params.cursor:
         query = {"$and": [query, {"_id": {"$gt": _decode(params.cursor)}}]}
     cursor = collection.find(query, projection).sort("_id", ASCENDING).limit(params.limit + 1)
-    docs = await cursor.to_list(length=params.limit + 1)
+    docs = await read(cursor, params.limit + 1)
     more = len(docs) > params.limit
     docs = docs[: params.limit]
     next_cursor = _encode(str(docs[-1]["_id"])) if more and docs else None

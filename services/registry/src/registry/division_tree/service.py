@@ -8,7 +8,7 @@ from typing import Any
 
 from gridline.clock import Clock
 from gridline.errors import Conflict, Invalid, NotFound
-from gridline.mongo import Database, Index
+from gridline.mongo import Database, Index, read
 
 from registry import divisions
 from registry.division_tree.models import DivisionCreate, DivisionImportResult, DivisionRead
@@ -58,7 +58,7 @@ async def require_community(*, db: Database, code: str, path: str = "community_c
 
 async def children(*, db: Database, parent: str) -> list[DivisionRead]:
     if len(parent) in (6, 9):
-        docs = await db[COLLECTION].find({"parent": parent}).sort("_id", 1).to_list(1000)
+        docs = await read(db[COLLECTION].find({"parent": parent}).sort("_id", 1), 1000)
         return [DivisionRead(code=d["_id"], name=d["name"], level=d["level"], parent=parent) for d in docs]
     try:
         level = "city" if len(parent) == 2 else "county"

@@ -12,7 +12,7 @@ from typing import Any
 
 from gridline.clock import Clock
 from gridline.jobs import JobContext, JobKind
-from gridline.mongo import Database, UpdateOne, document_lock
+from gridline.mongo import MAX_UPDATES_PER_COMMAND, Database, UpdateOne, document_lock
 from gridline.outbox import with_events
 
 from registry.persons.classification import classified_event, classify_person, same_classification, stored
@@ -43,9 +43,10 @@ async def run(ctx: JobContext) -> None:
         seen += len(people)
         changes += [(p["_id"], w) for p in people if (w := _change(p, snapshot, ctx.clock)) is not None]
     changed = 0
-    for start in range(0, len(changes), BATCH):
-        changed += await _write(ctx.db, changes[start : start + BATCH])
-        await ctx.checkpoint({"seen": seen, "to_change": len(changes), "changed": changed})
+    for start in range(0, len(changes), MAX_UPDATES_PER_COMMAND):
+        changed += await _write(ctx.db, changes[start : start + MAX_UPDATES_PER_COMMAND])
+        if start % BATCH == 0:
+            await ctx.checkpoint({"seen": seen, "to_change": len(changes), "changed": changed})
     await ctx.checkpoint({"seen": seen, "to_change": len(changes), "changed": changed})
 
 

@@ -1,0 +1,282 @@
+"""How fast a community sheet is read and imported, next to a plain `insert_many` of the same documents.
+
+    uv run python bench/import_rate.py --rows 10000
+
+Generates N valid synthetic people (GB 11643 ID numbers with correct check characters) into an .xlsx and a
+.csv, then measures, on the real servers (the ones named by GRIDLINE_TEST_KAFKA/GRIDLINE_TEST_MONGODB, else
+its own Kafka and FerretDB under .local/bench-stack, stopped afterwards):
+
+- parsing: file → cells → a validated `PersonCreate`, per format, without the database;
+- importing: `importPersons` on the registry app run in-process, from the upload to the job being done;
+- the raw baseline: `insert_many` of documents prepared the same way, through `gridline.mongo`, timed alone;
+- the process's peak RSS after each phase (the app runs in this process, so the import's memory is in it).
+
+The outbox relay is idle during the import unless `--with-relay` is given: on FerretDB/SQLite it competes
+with the import's inserts and publishes far more slowly than rows are imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import resource
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from gridline import mongo
+from gridline.clock import SystemClock, local_today
+from gridline.devstack import servers
+from gridline.pii import Protector
+from gridline.testing import Running, Sandbox, Secrets, Servers
+from openpyxl import Workbook
+from registry.imports import values
+from registry.imports.columns import find_header, is_blank, pick
+from registry.imports.reading import Format, open_rows
+from registry.main import create_app
+from registry.persons import registration
+from registry.persons import service as persons
+from registry.persons.models import PersonCreate
+from registry.rules.snapshot import Snapshot
+from registry.settings import RegistrySettings
+
+COMMUNITY = "330106001001"
+GRID = "第1网格"
+HEADER = [
+    "姓名",
+    "证件类型",
+    "证件号码",
+    "手机号码",
+    "网格",
+    "住址",
+    "人员类别",
+    "抵达日期",
+    "来源地区划代码",
+    "健康码",
+]
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+BATCH = 1000
+BODY_LIMIT = 21 * 1024 * 1024  # importPersons takes files up to 20 MB; the service-wide default is 1 MiB
+
+
+@dataclass(frozen=True)
+class Timing:
+    label: str
+    rows: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def prc_id(index: int) -> str:
+    """A distinct, valid resident ID per index: an adult's birth date plus a sequence number."""
+    birth = (date(1950, 1, 1) + timedelta(days=index // 500)).strftime("%Y%m%d")
+    first17 = f"330106{birth}{index % 500 * 2 + 1:03d}"
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+
+
+def people(count: int) -> Iterator[list[Any]]:
+    for i in range(count):
+        arrival = date(2021, 1, 1) + timedelta(days=i % 20)
+        identity = [f"测试{i}", "居民身份证", prc_id(i), f"139{i:08d}"]
+        yield [*identity, GRID, f"曙光路{i}号", "返乡人员", arrival, "420106", "绿"]
+
+
+def write_files(folder: Path, count: int) -> dict[Format, Path]:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(HEADER)
+    for cells in people(count):
+        sheet.append(cells)
+    xlsx = folder / "people.xlsx"
+    workbook.save(xlsx)
+    csv_path = folder / "people.csv"
+    with csv_path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        writer.writerows([*cells[:7], cells[7].isoformat(), *cells[8:]] for cells in people(count))
+    return {Format.XLSX: xlsx, Format.CSV: csv_path}
+
+
+def parse(path: Path, fmt: Format, count: int) -> Timing:
+    """Reading and validating every row, as the import job does before preparing documents."""
+    grids = values.GridIndex.of([("g-1", GRID)])
+    today = date.today()
+    started = time.perf_counter()
+    parsed = 0
+    with path.open("rb") as file, open_rows(file, fmt) as rows:
+        columns = find_header([next(rows)[1]])
+        for _, cells in rows:
+            if not is_blank(cells):
+                result = values.parse_row(pick(cells, columns), community_code=COMMUNITY, grids=grids, today=today)
+                parsed += isinstance(result, PersonCreate)
+    if parsed != count:
+        raise RuntimeError(f"{count - parsed} rows did not parse")
+    return Timing(f"parse {fmt.value}", count, time.perf_counter() - started)
+
+
+async def import_file(stack: Servers, secrets: Secrets, path: Path, fmt: Format, *, relay: bool) -> Timing:
+    """`importPersons` end to end, on a fresh database, until the job is done."""
+    sandbox = Sandbox(stack, secrets)
+    await sandbox.create_topics()
+    overrides: dict[str, Any] = {"max_body_bytes": BODY_LIMIT}
+    if not relay:
+        overrides["relay_interval_seconds"] = 3600
+    running = Running()
+    try:
+        app = create_app(RegistrySettings(**sandbox.settings("registry", **overrides)))  # type: ignore[arg-type]
+        client = await running.start("registry", app)
+        await _community_with_grid(client, secrets)
+        started = time.perf_counter()
+        result = await _upload_and_wait(client, secrets, path)
+        elapsed = time.perf_counter() - started
+    finally:
+        await running.close()
+        await sandbox.drop(["registry"])
+    if result["status"] != "done" or result["errors_count"]:
+        raise RuntimeError(f"the import did not finish cleanly: {result}")
+    return Timing(f"import {fmt.value} (upload → done)", result["imported"], elapsed)
+
+
+async def _community_with_grid(client: httpx.AsyncClient, secrets: Secrets) -> None:
+    operator = secrets.headers("platform_admin", jurisdiction="33", subject="ops")
+    divisions = f"330106001,北山街道\n{COMMUNITY},曙光社区\n".encode()
+    response = await client.post(
+        "/v1/divisions/import", content=divisions, headers={**operator, "content-type": "text/csv"}
+    )
+    response.raise_for_status()
+    grid = {"community_code": COMMUNITY, "name": GRID, "manager_name": "张网格", "manager_phone": "13805710001"}
+    admin = secrets.headers("community_admin", jurisdiction="330106", subject="admin")
+    (await client.post("/v1/grids", json=grid, headers=admin)).raise_for_status()
+
+
+async def _upload_and_wait(client: httpx.AsyncClient, secrets: Secrets, path: Path) -> dict[str, Any]:
+    worker = secrets.headers("grid_worker", jurisdiction=COMMUNITY, subject="worker")
+    response = await client.post(
+        "/v1/imports",
+        files={"file": (path.name, await asyncio.to_thread(path.read_bytes))},
+        data={"community_code": COMMUNITY},
+        headers=worker,
+    )
+    assert response.status_code == 202, response.text
+    while True:
+        state: dict[str, Any] = (await client.get(response.headers["location"], headers=worker)).json()
+        if state["status"] in ("done", "failed"):
+            return state
+        await asyncio.sleep(0.2)
+
+
+async def raw_insert(stack: Servers, secrets: Secrets, count: int) -> Timing:
+    """The same documents `prepare` makes, inserted with plain `insert_many`: only the inserts are timed."""
+    sandbox = Sandbox(stack, secrets)
+    db = mongo.connect(stack.mongodb)[f"{sandbox.name}_raw"]
+    await mongo.ensure_indexes(db, persons.INDEXES)
+    protector = RegistrySettings(**sandbox.settings("registry")).protector()  # type: ignore[arg-type]
+    clock = SystemClock()
+    snapshot = Snapshot(local_today(clock), clock.now(), [], [])
+    grids = values.GridIndex.of([("g-1", GRID)])
+    spent = 0.0
+    rows = people(count)
+    try:
+        while batch := [next(rows, None) for _ in range(BATCH)]:
+            bodies = [_body(cells, grids) for cells in batch if cells is not None]
+            if not bodies:
+                break
+            documents = [_prepared(body, protector, clock, snapshot) for body in bodies]
+            started = time.perf_counter()
+            await db[registration.COLLECTION].insert_many(documents, ordered=False)
+            spent += time.perf_counter() - started
+    finally:
+        await db.client.drop_database(db.name)
+        db.client.close()
+    return Timing("raw insert_many (same documents)", count, spent)
+
+
+def _body(cells: list[Any], grids: values.GridIndex) -> PersonCreate:
+    fields = dict(zip(("name", "document_type", "document_number", "phone", "grid"), cells, strict=False))
+    result = values.parse_row(fields, community_code=COMMUNITY, grids=grids, today=date.today())
+    assert isinstance(result, PersonCreate), result
+    return result
+
+
+def _prepared(body: PersonCreate, protector: Protector, clock: SystemClock, snapshot: Snapshot) -> dict[str, Any]:
+    return registration.prepare(
+        body=body,
+        person_id=str(uuid.uuid4()),
+        actor="bench",
+        protector=protector,
+        clock=clock,
+        snapshot=snapshot,
+    )
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+async def run(count: int, *, relay: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        stack, started_here = _servers()
+        try:
+            await _measure(stack, Path(folder), count, relay=relay)
+        finally:
+            if started_here is not None:
+                servers.stop(started_here)
+
+
+async def _measure(stack: Servers, folder: Path, count: int, *, relay: bool) -> None:
+    secrets = Secrets(folder / "auth")
+    began = time.perf_counter()
+    files = write_files(folder, count)
+    print(f"{count:,} rows generated in {time.perf_counter() - began:.1f} s: " + _sizes(files))
+    timings: list[tuple[Timing, float]] = []
+    for fmt, path in files.items():
+        timings.append((await import_file(stack, secrets, path, fmt, relay=relay), peak_rss_mb()))
+    for fmt, path in files.items():
+        timings.append((parse(path, fmt, count), peak_rss_mb()))
+    raw = await raw_insert(stack, secrets, count)
+    timings.append((raw, peak_rss_mb()))
+    _report(timings, raw, relay=relay)
+
+
+def _sizes(files: dict[Format, Path]) -> str:
+    return ", ".join(f"{fmt.value} {path.stat().st_size / 1e6:.1f} MB" for fmt, path in files.items())
+
+
+def _report(timings: list[tuple[Timing, float]], raw: Timing, *, relay: bool) -> None:
+    print(f"\n{'phase':<40}{'seconds':>10}{'rows/s':>12}{'× raw':>8}{'peak RSS MB':>14}")
+    for timing, rss in timings:
+        versus = f"{timing.rate / raw.rate:.2f}" if timing.label.startswith("import") else ""
+        print(f"{timing.label:<40}{timing.seconds:>10.2f}{timing.rate:>12,.0f}{versus:>8}{rss:>14.0f}")
+    print(f"\noutbox relay during the import: {'running' if relay else 'idle'}")
+
+
+def _servers() -> tuple[Servers, Path | None]:
+    kafka, mongodb = os.environ.get("GRIDLINE_TEST_KAFKA"), os.environ.get("GRIDLINE_TEST_MONGODB")
+    if kafka and mongodb:
+        return Servers(kafka, mongodb), None
+    state = servers.REPO / ".local" / "bench-stack"
+    stack = servers.start(state)
+    return Servers(stack.kafka_bootstrap, stack.mongodb_url), state
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000, help="synthetic people to generate (default 100,000)")
+    parser.add_argument("--with-relay", action="store_true", help="let the outbox relay publish during the import")
+    args = parser.parse_args()
+    asyncio.run(run(args.rows, relay=args.with_relay))
+
+
+if __name__ == "__main__":
+    main()
