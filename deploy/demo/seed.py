@@ -49,11 +49,22 @@ def main() -> None:
 
 def _divisions(local: Path) -> None:
     """The township and communities, loaded the way an operator loads the civil-affairs CSV."""
-    token = issue_token(local / "auth", subject="demo-ops", roles=["platform_admin"], jurisdiction="33",
-                        issuer="gridline-local", audience="gridline", ttl_seconds=600)
+    token = issue_token(
+        local / "auth",
+        subject="demo-ops",
+        roles=["platform_admin"],
+        jurisdiction="33",
+        issuer="gridline-local",
+        audience="gridline",
+        ttl_seconds=600,
+    )
     rows = ["330106001,北山街道"] + [f"{code},{name.split()[-1]}" for code, name in COMMUNITIES.items()]
-    response = httpx.post(f"{REGISTRY}/v1/divisions/import", content="\n".join(rows).encode(), timeout=10,
-                          headers={"Authorization": f"Bearer {token}", "content-type": "text/csv"})
+    response = httpx.post(
+        f"{REGISTRY}/v1/divisions/import",
+        content="\n".join(rows).encode(),
+        timeout=10,
+        headers={"Authorization": f"Bearer {token}", "content-type": "text/csv"},
+    )
     response.raise_for_status()
 
 

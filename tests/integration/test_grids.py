@@ -16,8 +16,11 @@ async def test_a_new_grid_manager_appears_on_the_public_board(platform: Platform
     registry, secrets = platform.client("registry"), platform.sandbox.secrets
     grid_id = await create_grid(registry, secrets)
 
-    changed = await registry.patch(f"/v1/grids/{grid_id}", headers=admin(secrets),
-                                   json={"version": 1, "manager_name": "李网格", "manager_phone": "13700001234"})
+    changed = await registry.patch(
+        f"/v1/grids/{grid_id}",
+        headers=admin(secrets),
+        json={"version": 1, "manager_name": "李网格", "manager_phone": "13700001234"},
+    )
     stale = await registry.patch(f"/v1/grids/{grid_id}", headers=admin(secrets), json={"version": 1, "name": "新"})
 
     assert changed.status_code == 200, changed.text

@@ -15,8 +15,11 @@ pytestmark = pytest.mark.integration
 
 
 def arrival(grid_id: str, sequence: int, origin: str, days_ago: int) -> dict[str, Any]:
-    episode = {"category": "non_local_arrival", "origin_division_code": origin,
-               "arrival_date": str(date.today() - timedelta(days=days_ago))}
+    episode = {
+        "category": "non_local_arrival",
+        "origin_division_code": origin,
+        "arrival_date": str(date.today() - timedelta(days=days_ago)),
+    }
     return returnee(grid_id, number=prc_id(sequence=sequence), episodes=[episode])
 
 
@@ -39,8 +42,9 @@ async def register_three(platform: Platform) -> dict[str, str]:
 async def measures(platform: Platform, ids: dict[str, str]) -> dict[str, tuple[str, int]]:
     found = {}
     for name, person_id in ids.items():
-        person = (await platform.client("registry").get(f"/v1/persons/{person_id}",
-                                                         headers=worker(platform.sandbox.secrets))).json()
+        person = (
+            await platform.client("registry").get(f"/v1/persons/{person_id}", headers=worker(platform.sandbox.secrets))
+        ).json()
         found[name] = (person["classification"]["measure"], person["version"])
     return found
 
@@ -50,11 +54,15 @@ async def test_declaring_a_high_risk_area_reclassifies_only_those_who_came_from_
     ids = await register_three(platform)
     admin = platform.sandbox.secrets.headers("platform_admin", jurisdiction="33")
     before = await measures(platform, ids)
-    assert before == {"from_the_area": ("daily_health_monitoring", 1),
-                      "from_next_county": ("daily_health_monitoring", 1), "came_long_ago": ("none", 1)}
+    assert before == {
+        "from_the_area": ("daily_health_monitoring", 1),
+        "from_next_county": ("daily_health_monitoring", 1),
+        "came_long_ago": ("none", 1),
+    }
 
     declared = await platform.client("registry").post(
-        "/v1/risk-areas", json={"division_code": "420106", "level": "high", "reason": "本土聚集性疫情"}, headers=admin)
+        "/v1/risk-areas", json={"division_code": "420106", "level": "high", "reason": "本土聚集性疫情"}, headers=admin
+    )
     assert declared.status_code == 201, declared.text
 
     async def isolated() -> None:
@@ -73,16 +81,18 @@ async def test_declaring_a_high_risk_area_reclassifies_only_those_who_came_from_
     assert reclassified[0]["rule_id"] == "high-risk-origin"
     assert reclassified[0]["inputs"]["origin_risk"] == "high"
 
-    lifted = await platform.client("registry").post(f"/v1/risk-areas/{declared.json()['id']}/lift", json={},
-                                                    headers=admin)
+    lifted = await platform.client("registry").post(
+        f"/v1/risk-areas/{declared.json()['id']}/lift", json={}, headers=admin
+    )
     assert lifted.status_code == 200
 
     async def back_to_daily_monitoring() -> None:
         assert (await measures(platform, ids))["from_the_area"] == ("daily_health_monitoring", 3)
 
     await eventually(back_to_daily_monitoring)
-    again = await platform.client("registry").post(f"/v1/risk-areas/{declared.json()['id']}/lift", json={},
-                                                   headers=admin)
+    again = await platform.client("registry").post(
+        f"/v1/risk-areas/{declared.json()['id']}/lift", json={}, headers=admin
+    )
     assert again.status_code == 409
 
 
@@ -91,8 +101,9 @@ async def test_a_medium_risk_township_means_home_isolation(platform: Platform) -
     ids = await register_three(platform)
     admin = platform.sandbox.secrets.headers("platform_admin", jurisdiction="33")
 
-    await platform.client("registry").post("/v1/risk-areas", json={"division_code": "420106001", "level": "medium"},
-                                           headers=admin)
+    await platform.client("registry").post(
+        "/v1/risk-areas", json={"division_code": "420106001", "level": "medium"}, headers=admin
+    )
 
     async def home_isolated() -> None:
         assert (await measures(platform, ids))["from_the_area"] == ("home_isolation", 2)
@@ -106,14 +117,20 @@ async def test_risk_area_declarations_are_checked(platform: Platform) -> None:
     registry, secrets = platform.client("registry"), platform.sandbox.secrets
     county_officer = secrets.headers("county_officer", jurisdiction="330106")
 
-    unknown = await registry.post("/v1/risk-areas", json={"division_code": "339999", "level": "high"},
-                                  headers=secrets.headers("platform_admin", jurisdiction="33"))
-    elsewhere = await registry.post("/v1/risk-areas", json={"division_code": "420106", "level": "high"},
-                                    headers=county_officer)
-    own = await registry.post("/v1/risk-areas", json={"division_code": "330106001", "level": "medium"},
-                              headers=county_officer)
-    worker_try = await registry.post("/v1/risk-areas", json={"division_code": "330106", "level": "high"},
-                                     headers=worker(secrets))
+    unknown = await registry.post(
+        "/v1/risk-areas",
+        json={"division_code": "339999", "level": "high"},
+        headers=secrets.headers("platform_admin", jurisdiction="33"),
+    )
+    elsewhere = await registry.post(
+        "/v1/risk-areas", json={"division_code": "420106", "level": "high"}, headers=county_officer
+    )
+    own = await registry.post(
+        "/v1/risk-areas", json={"division_code": "330106001", "level": "medium"}, headers=county_officer
+    )
+    worker_try = await registry.post(
+        "/v1/risk-areas", json={"division_code": "330106", "level": "high"}, headers=worker(secrets)
+    )
 
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["path"] == "division_code"

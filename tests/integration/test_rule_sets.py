@@ -16,10 +16,19 @@ pytestmark = pytest.mark.integration
 
 def county_rules(version: int) -> dict[str, Any]:
     return {
-        "id": "xihu-strict", "version": version, "scope": COUNTY, "effective_from": str(date.today()),
-        "rules": [{"id": "returnee-isolation", "description": "返乡人员：7天居家隔离",
-                   "when": {"categories": ["holiday_returnee"], "max_days_since_arrival": 7},
-                   "stages": [{"measure": "home_isolation", "duration_days": 7}], "nat_days": [1, 7]}],
+        "id": "xihu-strict",
+        "version": version,
+        "scope": COUNTY,
+        "effective_from": str(date.today()),
+        "rules": [
+            {
+                "id": "returnee-isolation",
+                "description": "返乡人员：7天居家隔离",
+                "when": {"categories": ["holiday_returnee"], "max_days_since_arrival": 7},
+                "stages": [{"measure": "home_isolation", "duration_days": 7}],
+                "nat_days": [1, 7],
+            }
+        ],
     }
 
 
@@ -41,7 +50,9 @@ async def test_a_new_county_rule_set_reclassifies_its_people_and_explains_why(pl
 
     now = await eventually(isolated)
     assert (now["classification"]["rule_set_id"], now["classification"]["rule_id"]) == (
-        "xihu-strict", "returnee-isolation")
+        "xihu-strict",
+        "returnee-isolation",
+    )
     in_force = await registry.get(f"/v1/rule-sets/{COUNTY}", headers=worker(secrets))
     assert in_force.json()["id"] == "xihu-strict"
     province = await registry.get("/v1/rule-sets/33", headers=worker(secrets))
@@ -55,8 +66,9 @@ async def test_rule_set_versions_only_move_forward_and_stay_in_scope(platform: P
 
     first = await registry.put(f"/v1/rule-sets/{COUNTY}", json=county_rules(2), headers=officer)
     older = await registry.put(f"/v1/rule-sets/{COUNTY}", json=county_rules(1), headers=officer)
-    other_county = await registry.put("/v1/rule-sets/330108", json={**county_rules(1), "scope": "330108"},
-                                      headers=officer)
+    other_county = await registry.put(
+        "/v1/rule-sets/330108", json={**county_rules(1), "scope": "330108"}, headers=officer
+    )
     mismatched = await registry.put("/v1/rule-sets/330108", json=county_rules(3), headers=officer)
     empty = await registry.put(f"/v1/rule-sets/{COUNTY}", json={**county_rules(4), "rules": []}, headers=officer)
 

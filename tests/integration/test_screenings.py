@@ -14,10 +14,19 @@ pytestmark = pytest.mark.integration
 
 def visit(grid_id: str, found: list[str], new_number: str) -> dict[str, Any]:
     return {
-        "community_code": COMMUNITY, "grid_id": grid_id, "household": "3幢2单元501", "method": "door_to_door",
-        "found": found, "away": [],
-        "new_persons": [{"name": "刘新来", "document": {"type": "prc_id", "number": new_number},
-                         "episodes": [{"category": "non_local_arrival"}]}],
+        "community_code": COMMUNITY,
+        "grid_id": grid_id,
+        "household": "3幢2单元501",
+        "method": "door_to_door",
+        "found": found,
+        "away": [],
+        "new_persons": [
+            {
+                "name": "刘新来",
+                "document": {"type": "prc_id", "number": new_number},
+                "episodes": [{"category": "non_local_arrival"}],
+            }
+        ],
     }
 
 
@@ -48,8 +57,7 @@ async def test_a_screening_with_a_bad_new_person_records_nothing(platform: Platf
     grid_id = await create_grid(registry, secrets)
 
     bad = await registry.post("/v1/screenings", json=visit(grid_id, [], prc_id()[:-1] + "0"), headers=worker(secrets))
-    stranger = await registry.post("/v1/screenings", json=visit(grid_id, ["nobody"], prc_id()),
-                                   headers=worker(secrets))
+    stranger = await registry.post("/v1/screenings", json=visit(grid_id, ["nobody"], prc_id()), headers=worker(secrets))
 
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["path"] == "new_persons.0.document.number"
