@@ -215,7 +215,7 @@ class Running:
     async def start(self, name: str, app: FastAPI) -> httpx.AsyncClient:
         from asgi_lifespan import LifespanManager
 
-        manager = await self._stack.enter_async_context(LifespanManager(app, startup_timeout=60))
+        manager = await self._stack.enter_async_context(LifespanManager(app, startup_timeout=60, shutdown_timeout=30))
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url=f"http://{name}")
         await self._stack.enter_async_context(client)
         self.clients[name], self.apps[name] = client, app
