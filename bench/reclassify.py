@@ -2,8 +2,9 @@
 
 Seeds N registered people (a share of them arrived from the area to be declared), declares the area over
 HTTP, and times: the stored job re-classifying everyone who came from there, and the outbox relay
-publishing every resulting `person.classified` event. Beside it, the raw driver doing the same reads and
-version-guarded writes with no rules, no events and no job, so the ratio shows what the platform adds.
+publishing every resulting `person.classified` event. Beside it, the raw driver doing the same read and
+one unguarded write per person with no rules, no events and no job, so the ratio shows what the platform
+adds over the least this server can do.
 
   uv run python bench/reclassify.py --persons 100000 --share 1.0
 """
@@ -100,15 +101,11 @@ async def declare_and_wait(sandbox: Sandbox, expected: int) -> tuple[float, floa
         response.raise_for_status()
         job = await _wait(lambda: db["jobs"].find_one({"kind": "reclassify", "status": "done"}))
         job_seconds = time.perf_counter() - started
-        await _wait(lambda: _drained(db))
+        # Counted on Kafka, not in the database: polling the database would slow down what it measures.
+        await sandbox.read_topic("registry.person.v1", at_least=job["progress"]["changed"], timeout=3600)
         return job_seconds, time.perf_counter() - started, job["progress"]
     finally:
         await running.close()
-
-
-async def _drained(db: mongo.Database) -> bool | None:
-    pending = await db["persons"].count_documents({PENDING_SINCE: {"$exists": True}})
-    return True if pending == 0 else None
 
 
 async def _wait(check: Any, timeout: float = 3600) -> Any:
@@ -117,17 +114,20 @@ async def _wait(check: Any, timeout: float = 3600) -> Any:
         found = await check()
         if found:
             return found
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(1)
     raise TimeoutError("benchmark step did not finish")
 
 
 async def raw_driver_pass(sandbox: Sandbox) -> float:
-    """The same read pass and version-guarded batch writes through the bare driver: the floor for this work."""
+    """The same read pass, then one write per person by bare `_id` in batches: the floor for this work.
+
+    No guard, no rules, no events, no job: the least a correct re-classification could ask of this server.
+    """
     db, started = sandbox.database("registry"), time.perf_counter()
-    people = await db["persons"].find({"origins": AREA, "status": "active"}, {"version": 1}).to_list(None)
+    people = await db["persons"].find({"origins": AREA, "status": "active"}, {"_id": 1}).to_list(None)
     for start in range(0, len(people), mongo.MAX_UPDATES_PER_COMMAND):
         writes = [
-            UpdateOne({"_id": p["_id"], "version": p["version"]}, {"$set": {"raw": 1}, "$inc": {"version": 1}})
+            UpdateOne({"_id": p["_id"]}, {"$set": {"raw": 1}, "$inc": {"version": 1}})
             for p in people[start : start + mongo.MAX_UPDATES_PER_COMMAND]
         ]
         await db["persons"].bulk_write(writes, ordered=False)
@@ -164,7 +164,7 @@ def report(args: Any, seeded: float, job_s: float, published_s: float, progress:
     print(f"came from the area        {progress['seen']:>9,}  re-classified: {changed:,}")
     print(f"declaration → job done    {job_s:>9.1f} s  ({changed / job_s:,.0f} persons/s)")
     print(f"declaration → all events  {published_s:>9.1f} s  ({changed / published_s:,.0f} events/s published)")
-    print(f"raw driver, same writes   {raw_s:>9.1f} s  → job/raw ratio {job_s / raw_s:.2f}")
+    print(f"raw driver, bare writes   {raw_s:>9.1f} s  → job/raw ratio {job_s / raw_s:.2f}")
     print(f"peak RSS                  {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:>9.0f} MiB")
 
 

@@ -8,9 +8,11 @@ no transactions, no change streams.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
@@ -44,6 +46,7 @@ __all__ = [
     "Collection",
     "Database",
     "DuplicateKeyError",
+    "GuardedUpdate",
     "Index",
     "PyMongoError",
     "ReturnDocument",
@@ -54,6 +57,8 @@ __all__ = [
     "is_transient",
     "ping",
     "read",
+    "update_each_guarded",
+    "update_guarded",
 ]
 
 # FerretDB 1.24 keeps every update's query open until a whole update command finishes, and its SQLite
@@ -140,3 +145,111 @@ async def read(cursor: Any, length: int | None) -> list[dict[str, Any]]:
         return documents
     finally:
         await cursor.close()
+
+
+@dataclass(frozen=True)
+class GuardedUpdate:
+    """`update` applied to document `id` only while every `guard` path still holds its value."""
+
+    id: Any
+    guard: Mapping[str, Any]
+    update: Mapping[str, Any]
+
+
+async def update_guarded(collection: Collection, document_id: Any, guard: Mapping[str, Any], update: Any) -> bool:
+    """Apply `update` to one document if `guard` still holds; True if it did. Takes the document's lock."""
+    return await update_each_guarded(collection, [GuardedUpdate(document_id, guard, update)]) == 1
+
+
+async def update_each_guarded(collection: Collection, changes: Sequence[GuardedUpdate]) -> int:
+    """Apply each change whose guard still holds, under the documents' locks; returns how many were applied.
+
+    On MongoDB the guard is part of the filter, served by the `_id` index. FerretDB 1.24 passes only a bare
+    `_id` equality to its storage and reads and parses the whole collection for any other filter, which
+    made each guarded write cost as much as a full scan. There the guard is checked here instead, against
+    the document read by `_id` under the lock every writer of the document takes, and the write filters on
+    `_id` alone: the same outcome for the single replica FerretDB serves.
+    """
+    for change in changes:
+        _check_supported(change.guard)
+    applied = 0
+    for start in range(0, len(changes), MAX_UPDATES_PER_COMMAND):
+        chunk = changes[start : start + MAX_UPDATES_PER_COMMAND]
+        async with contextlib.AsyncExitStack() as held:
+            for document_id in sorted({c.id for c in chunk}):  # one order for all writers: no deadlock
+                await held.enter_async_context(document_lock(collection, document_id))
+            applied += await _apply(collection, chunk)
+    return applied
+
+
+async def _apply(collection: Collection, chunk: Sequence[GuardedUpdate]) -> int:
+    if await _filters_scan(cast("Client", collection.database.client)):
+        ids = [c.id for c in chunk]
+        fields = {path.split(".")[0]: 1 for c in chunk for path in c.guard} or {"_id": 1}
+        found = await read(collection.find({"_id": ids[0] if len(ids) == 1 else {"$in": ids}}, fields), None)
+        current = {d["_id"]: d for d in found}
+        chunk = [c for c in chunk if c.id in current and _holds(c.guard, current[c.id])]
+        writes = [UpdateOne({"_id": c.id}, dict(c.update)) for c in chunk]
+    else:
+        writes = [UpdateOne({"_id": c.id, **c.guard}, dict(c.update)) for c in chunk]
+    if not writes:
+        return 0
+    result = await collection.bulk_write(writes, ordered=True)
+    return int(result.matched_count)
+
+
+_scans_filters: dict[int, bool] = {}
+
+
+async def _filters_scan(client: Client) -> bool:
+    """True on FerretDB 1.x, whose storage sees no filter but a bare `_id` equality."""
+    key = id(client)
+    if key not in _scans_filters:
+        info = await client.admin.command("buildInfo")
+        _scans_filters[key] = "ferretdbVersion" in info
+    return _scans_filters[key]
+
+
+_MISSING = object()
+
+
+def _check_supported(guard: Mapping[str, Any]) -> None:
+    """Refuse, on every server alike, a guard that `_holds` could not check the way MongoDB would."""
+    for path, expected in guard.items():
+        if (
+            isinstance(expected, Mapping)
+            and set(expected) != {"$exists"}
+            and any(str(k).startswith("$") for k in expected)
+        ):
+            raise ValueError(f"guard operator not supported: {path}: {dict(expected)}")
+
+
+def _holds(guard: Mapping[str, Any], document: Mapping[str, Any]) -> bool:
+    """Whether `document` matches `guard` the way the same filter would on MongoDB.
+
+    Supports what guards need: a literal per dotted path (array positions as numbers; `None` also matches
+    a missing field), or `{"$exists": bool}`.
+    """
+    for path, expected in guard.items():
+        actual = _value_at(document, path)
+        if isinstance(expected, Mapping) and set(expected) == {"$exists"}:
+            if (actual is not _MISSING) != bool(expected["$exists"]):
+                return False
+        elif expected is None:
+            if actual is not None and actual is not _MISSING:
+                return False
+        elif actual is _MISSING or actual != expected:
+            return False
+    return True
+
+
+def _value_at(document: Any, path: str) -> Any:
+    value = document
+    for part in path.split("."):
+        if isinstance(value, list) and part.isdigit():
+            value = value[int(part)] if int(part) < len(value) else _MISSING
+        elif isinstance(value, Mapping):
+            value = value.get(part, _MISSING)
+        else:
+            return _MISSING
+    return value

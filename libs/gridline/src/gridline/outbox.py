@@ -4,8 +4,9 @@ A state change and the events it causes are written by one single-document write
 aggregate, or `update_one` that sets state and pushes events), so no crash can separate them, and no
 multi-document transaction is needed. `_outbox_at` marks documents with pending events (indexed, so the
 relay never scans a whole collection). The relay, holding a lease so only one replica publishes, sends each
-document's events in order and pops them one by one, each pop guarded by the id it published.
-A crash after the send and before the pop republishes that event: consumers are idempotent by event id.
+document's events in order, then empties its outbox in one write guarded by the ids it published (or, if
+events were added meanwhile, pops just the published ones). A crash after a send and before that write
+republishes the event: consumers are idempotent by event id.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -24,7 +26,7 @@ from gridline.clock import Clock
 from gridline.events import Event, EventSpec, derived_id
 from gridline.kafka import AIOKafkaProducer
 from gridline.leases import Lease
-from gridline.mongo import ASCENDING, Database, Index, document_lock, read
+from gridline.mongo import ASCENDING, Collection, Database, Index, read, update_guarded
 from gridline.telemetry import current_context_headers, headers_with_trace, publish_span
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 OUTBOX = "_outbox"
 PENDING_SINCE = "_outbox_at"
 _EPOCH = datetime(1970, 1, 1).astimezone()
+ROUND_SPACING = 4
 
 
 def outbox_indexes(collections: Iterable[str]) -> list[Index]:
@@ -113,6 +116,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._on_published = on_published
         self.last_success: datetime | None = None
+        self._finding = 0.0  # seconds spent this round looking for pending documents
 
     def wake(self) -> None:
         """Ask for a publish round now instead of at the next interval (after a write, for low latency)."""
@@ -120,6 +124,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         while True:
+            self._finding = 0.0
             try:
                 if await self._lease.acquire():
                     while await self.publish_pending() >= self._batch:
@@ -128,6 +133,9 @@ class OutboxRelay:
                 raise
             except Exception:
                 log.exception("outbox relay round failed; retrying next round")
+            # Where finding pending documents is itself slow (FerretDB scans whole collections for it), rest
+            # in proportion, so that looking for work takes at most a fifth of the database's time.
+            await asyncio.sleep(max(0.0, ROUND_SPACING * self._finding - self._interval))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)
             self._wake.clear()
@@ -144,25 +152,33 @@ class OutboxRelay:
             )
             # Read the whole batch before writing: FerretDB can stall when a cursor stays open across writes
             # to the collection it reads.
-            for doc in await read(cursor, self._batch):
+            started = time.monotonic()
+            found = await read(cursor, self._batch)
+            self._finding += time.monotonic() - started
+            for doc in found:
                 published += await self._publish_document(name, doc)
         return published
 
     async def _publish_document(self, collection: str, doc: dict[str, Any]) -> int:
         events = [Event.from_document(e) for e in doc.get(OUTBOX, [])]
-        coll = self._db[collection]
         for event in events:
             await self._send(event)
-            async with document_lock(coll, doc["_id"]):
-                await coll.update_one({"_id": doc["_id"], f"{OUTBOX}.0.id": event.id}, {"$pop": {OUTBOX: -1}})
             log.debug("published", extra={"event_id": event.id, "event_type": event.type, "topic": event.topic})
             if self._on_published:
                 self._on_published(event)
-        # Clear the marker only if nothing new was pushed meanwhile; a later push sets it again via $min.
-        async with document_lock(coll, doc["_id"]):
-            await coll.update_one({"_id": doc["_id"], OUTBOX: []}, {"$unset": {PENDING_SINCE: ""}})
+        await self._remove_published(self._db[collection], doc["_id"], events)
         self.last_success = self._clock.now()
         return len(events)
+
+    async def _remove_published(self, coll: Collection, doc_id: Any, events: list[Event]) -> None:
+        """One write in the usual case: the outbox still holds exactly what was sent, so empty it."""
+        exactly_these: dict[str, Any] = {f"{OUTBOX}.{i}.id": e.id for i, e in enumerate(events)}
+        exactly_these[f"{OUTBOX}.{len(events)}"] = {"$exists": False}
+        if await update_guarded(coll, doc_id, exactly_these, {"$set": {OUTBOX: []}, "$unset": {PENDING_SINCE: ""}}):
+            return
+        # Events were added meanwhile: pop only the sent ones; the marker stays, so the next round sends the rest.
+        for event in events:
+            await update_guarded(coll, doc_id, {f"{OUTBOX}.0.id": event.id}, {"$pop": {OUTBOX: -1}})
 
     async def _send(self, event: Event) -> None:
         topic = self._prefix + event.topic

@@ -10,7 +10,7 @@ from gridline.clock import Clock
 from gridline.errors import NotFound
 from gridline.events import Event, derived_id
 from gridline.http.pagination import Page, PageParams, paginate
-from gridline.mongo import Database, DuplicateKeyError, Index, document_lock
+from gridline.mongo import Database, DuplicateKeyError, Index, update_guarded
 from gridline.outbox import make_event, new_document, with_events
 
 from monitoring.plans import events
@@ -102,15 +102,16 @@ async def _end_others(
             ),
         )
         # The status guard makes this a no-op when a redelivery finds the plan already ended.
-        async with document_lock(db[COLLECTION], plan["_id"]):
-            await db[COLLECTION].update_one(
-                {"_id": plan["_id"], "status": "active"},
-                with_events(
-                    {"$set": {"status": "ended", "ended_at": clock.now(), "end_cause_event_id": event.id}},
-                    [ended],
-                    clock=clock,
-                ),
-            )
+        await update_guarded(
+            db[COLLECTION],
+            plan["_id"],
+            {"status": "active"},
+            with_events(
+                {"$set": {"status": "ended", "ended_at": clock.now(), "end_cause_event_id": event.id}},
+                [ended],
+                clock=clock,
+            ),
+        )
 
 
 async def get(*, db: Database, principal: Principal, plan_id: str) -> dict[str, Any]:

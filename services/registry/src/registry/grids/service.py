@@ -9,7 +9,7 @@ from gridline.clock import Clock
 from gridline.errors import Conflict, Invalid, NotFound
 from gridline.http.pagination import Page, PageParams, paginate
 from gridline.idempotency import insert_once, stamp
-from gridline.mongo import Database, Index, document_lock
+from gridline.mongo import Database, Index, update_guarded
 from gridline.outbox import make_event, new_document, with_events
 from gridline.pii import Protector, mask_phone
 
@@ -134,11 +134,12 @@ async def update(
             changed=sorted(body.model_fields_set - {"version"}),
         ),
     )
-    async with document_lock(db[COLLECTION], grid_id):
-        result = await db[COLLECTION].update_one(
-            {"_id": grid_id, "version": grid["version"]},
-            with_events({"$set": changes, "$inc": {"version": 1}}, [event], clock=clock),
-        )
-    if result.matched_count == 0:
+    written = await update_guarded(
+        db[COLLECTION],
+        grid_id,
+        {"version": grid["version"]},
+        with_events({"$set": changes, "$inc": {"version": 1}}, [event], clock=clock),
+    )
+    if not written:
         raise Conflict("该网格已被他人修改，请刷新后重试")
     return after

@@ -15,7 +15,7 @@ from gridline.auth import Principal, scope_keys
 from gridline.clock import Clock
 from gridline.errors import Conflict, Invalid, NotFound
 from gridline.events import Event
-from gridline.mongo import Database, document_lock
+from gridline.mongo import Database, update_guarded
 from gridline.outbox import make_event, with_events
 from gridline.pii import Protector, mask_name, mask_phone
 
@@ -180,9 +180,7 @@ async def commit(
         previous = (before.get("classification") or {}).get("measure")
         outgoing.append(classified_event(person=after, result=result, previous=previous, version=version, clock=clock))
     update = with_events({"$set": {**fields, "updated_at": clock.now()}, "$inc": {"version": 1}}, outgoing, clock=clock)
-    async with document_lock(db[COLLECTION], before["_id"]):
-        written = await db[COLLECTION].update_one({"_id": before["_id"], "version": before["version"]}, update)
-    if written.matched_count == 0:
+    if not await update_guarded(db[COLLECTION], before["_id"], {"version": before["version"]}, update):
         raise Conflict(STALE)
     return {**after, "version": version}
 

@@ -7,12 +7,11 @@ person is one version-guarded write carrying its `person.classified` event.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from gridline.clock import Clock
 from gridline.jobs import JobContext, JobKind
-from gridline.mongo import MAX_UPDATES_PER_COMMAND, Database, UpdateOne, document_lock
+from gridline.mongo import MAX_UPDATES_PER_COMMAND, GuardedUpdate, update_each_guarded
 from gridline.outbox import with_events
 
 from registry.persons.classification import classified_event, classify_person, same_classification, stored
@@ -36,32 +35,22 @@ async def run(ctx: JobContext) -> None:
     """
     query: dict[str, Any] = {**ctx.payload["query"], "status": "active"}
     snapshot = await snapshots.load(db=ctx.db, clock=ctx.clock)
-    changes: list[tuple[str, UpdateOne]] = []
+    changes: list[GuardedUpdate] = []
     seen = 0
     cursor = ctx.db[COLLECTION].find(query, _FIELDS, batch_size=BATCH)
     while people := await cursor.to_list(BATCH):
         seen += len(people)
-        changes += [(p["_id"], w) for p in people if (w := _change(p, snapshot, ctx.clock)) is not None]
+        changes += [c for p in people if (c := _change(p, snapshot, ctx.clock)) is not None]
     changed = 0
     for start in range(0, len(changes), MAX_UPDATES_PER_COMMAND):
-        changed += await _write(ctx.db, changes[start : start + MAX_UPDATES_PER_COMMAND])
+        # A person changed meanwhile (version moved on) was re-classified by that change itself.
+        changed += await update_each_guarded(ctx.db[COLLECTION], changes[start : start + MAX_UPDATES_PER_COMMAND])
         if start % BATCH == 0:
             await ctx.checkpoint({"seen": seen, "to_change": len(changes), "changed": changed})
     await ctx.checkpoint({"seen": seen, "to_change": len(changes), "changed": changed})
 
 
-async def _write(db: Database, writes: list[tuple[str, UpdateOne]]) -> int:
-    if not writes:
-        return 0
-    async with contextlib.AsyncExitStack() as stack:
-        for person_id, _ in writes:  # the relay holds one lock at a time, so holding many cannot deadlock
-            await stack.enter_async_context(document_lock(db[COLLECTION], person_id))
-        result = await db[COLLECTION].bulk_write([w for _, w in writes], ordered=False)
-    # A person changed meanwhile (version moved on) was re-classified by that change itself.
-    return int(result.modified_count)
-
-
-def _change(person: dict[str, Any], snapshot: Snapshot, clock: Clock) -> UpdateOne | None:
+def _change(person: dict[str, Any], snapshot: Snapshot, clock: Clock) -> GuardedUpdate | None:
     result = classify_person(snapshot, person)
     new = stored(result, at=clock.now())
     old = person.get("classification") or {}
@@ -70,7 +59,7 @@ def _change(person: dict[str, Any], snapshot: Snapshot, clock: Clock) -> UpdateO
     version = person["version"] + 1
     event = classified_event(person=person, result=result, previous=old.get("measure"), version=version, clock=clock)
     update = with_events({"$set": {"classification": new}, "$inc": {"version": 1}}, [event], clock=clock)
-    return UpdateOne({"_id": person["_id"], "version": person["version"]}, update)
+    return GuardedUpdate(person["_id"], {"version": person["version"]}, update)
 
 
 JOB = JobKind(RECLASSIFY, run, max_attempts=10)

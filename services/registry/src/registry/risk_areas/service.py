@@ -10,7 +10,7 @@ from gridline.clock import Clock
 from gridline.errors import Conflict, Invalid, NotFound
 from gridline.http.pagination import Page, PageParams, paginate
 from gridline.idempotency import insert_once, stamp
-from gridline.mongo import Database, Index, document_lock
+from gridline.mongo import Database, Index, update_guarded
 from gridline.outbox import make_event, new_document, with_events
 
 from registry import divisions
@@ -73,12 +73,13 @@ async def lift(*, db: Database, clock: Clock, principal: Principal, area_id: str
             risk_area_id=area_id, division_code=area["division_code"], level=area["level"], lifted_at=lifted_at
         ),
     )
-    async with document_lock(db[COLLECTION], area_id):
-        result = await db[COLLECTION].update_one(
-            {"_id": area_id, "lifted_at": None},  # the guard makes a concurrent second lift a no-op
-            with_events({"$set": {"lifted_at": lifted_at}, "$inc": {"version": 1}}, [event], clock=clock),
-        )
-    if result.modified_count == 0:
+    lifted_now = await update_guarded(
+        db[COLLECTION],
+        area_id,
+        {"lifted_at": None},  # the guard makes a concurrent second lift a no-op
+        with_events({"$set": {"lifted_at": lifted_at}, "$inc": {"version": 1}}, [event], clock=clock),
+    )
+    if not lifted_now:
         raise Conflict("该风险区已解除")
     lifted = await db[COLLECTION].find_one({"_id": area_id})
     assert lifted is not None
