@@ -224,6 +224,39 @@ async def test_a_csv_with_a_bom_and_chinese_headers_is_imported(platform: Platfo
     assert traveller["episodes"][0]["category"] == "inbound_traveller"
 
 
+async def test_a_child_is_imported_with_the_guardian_sealed_and_rows_without_one_are_named(
+    platform: Platform,
+) -> None:
+    await platform.start("registry")
+    registry, secrets = platform.client("registry"), platform.sandbox.secrets
+    await create_grid(registry, secrets)
+    born = f"{date.today().year - 8}06"
+    lines = [
+        "姓名,证件号码,网格,监护人姓名,监护人电话,与监护人关系",
+        f"王小明,{prc_id(born + '01', 31)},第1网格,王父,13512345678,父亲",
+        f"李小红,{prc_id(born + '02', 32)},第1网格,,,",
+        f"张小华,{prc_id(born + '03', 33)},第1网格,张母,1351234,母亲",
+        f"王建国,{prc_id()},第1网格,,,",
+    ]
+    content = ("\n".join(lines) + "\n").encode()
+
+    response = await upload(registry, worker(secrets), "儿童.csv", content)
+
+    result = await finished(registry, worker(secrets), response.json()["id"])
+    assert (result["status"], result["imported"], result["errors_count"]) == ("done", 2, 2)
+    errors = await all_errors(registry, worker(secrets), result["id"])
+    assert [(e["row"], e["field"], e["column"]) for e in errors] == [
+        (3, "guardian_name", "监护人姓名"),
+        (4, "guardian_phone", "监护人电话"),
+    ]
+    assert "监护人姓名" in errors[0]["message"]
+    stored = await platform.sandbox.database("registry")["persons"].find_one({"name": "王小明"})
+    assert stored is not None
+    assert "13512345678" not in repr(stored)
+    read = await registry.get(f"/v1/persons/{stored['_id']}", headers=worker(secrets))
+    assert read.json()["guardian"] == {"name": "王父", "relation": "父亲", "phone": "135****5678"}
+
+
 async def test_an_import_interrupted_after_a_batch_resumes_without_duplicates(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:

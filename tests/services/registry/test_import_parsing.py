@@ -248,6 +248,47 @@ def test_bad_division_codes_and_overlong_text_are_refused() -> None:
     }
 
 
+def test_guardian_headers_in_chinese_or_english_map_to_the_guardian_fields() -> None:
+    chinese = map_header(["姓名", "证件号码", "网格", "监护人姓名", "监护人电话", "与监护人关系"], row=1)
+    english = map_header(
+        ["name", "document_number", "grid", "guardian_name", "guardian_phone", "guardian_relation"], row=1
+    )
+
+    assert chinese.index == english.index
+    assert chinese.written["guardian_phone"] == "监护人电话"
+
+
+def test_a_row_with_a_guardian_carries_it_into_the_registration() -> None:
+    guardian = person(row(guardian_name=" 王父 ", guardian_phone=13512345678, guardian_relation="父亲")).guardian
+
+    assert guardian is not None
+    assert (guardian.name, guardian.phone, guardian.relation) == ("王父", "13512345678", "父亲")
+
+
+def test_a_row_without_guardian_cells_has_no_guardian() -> None:
+    assert person(row(guardian_name="", guardian_phone=None, guardian_relation=" ")).guardian is None
+
+
+def test_a_guardian_given_in_part_names_each_missing_column() -> None:
+    assert errors_of(row(guardian_name="王父")) == {
+        "guardian_phone": "填写监护人时须同时填写监护人电话",
+        "guardian_relation": "填写监护人时须同时填写与监护人关系",
+    }
+
+
+def test_a_bad_guardian_phone_is_refused_without_repeating_it() -> None:
+    found = row(guardian_name="王父", guardian_phone="1351234", guardian_relation="父亲")
+
+    assert errors_of(found) == {"guardian_phone": "监护人电话：手机号码应为以1开头的11位数字"}
+    assert "1351234" not in repr(found)
+
+
+def test_overlong_guardian_cells_are_refused() -> None:
+    found = errors_of(row(guardian_name="王" * 51, guardian_phone="13512345678", guardian_relation="父" * 21))
+
+    assert found == {"guardian_name": "监护人姓名不能超过50个字", "guardian_relation": "与监护人关系不能超过20个字"}
+
+
 def test_a_csv_with_a_bom_and_chinese_headers_is_read_with_spreadsheet_row_numbers() -> None:
     text = "\ufeff姓名,证件号码,网格\n王建国,330106198003120131,第1网格\n\n李四,11010519491231002X,第2网格\n"
     file = io.BytesIO(text.encode())

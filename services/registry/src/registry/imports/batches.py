@@ -18,7 +18,7 @@ from gridline.mongo import BulkWriteError, Database, Index
 from gridline.pii import Protector
 
 from registry.imports import values
-from registry.imports.columns import ColumnMap, has_data, pick
+from registry.imports.columns import ColumnMap, has_data, label, pick
 from registry.imports.reading import Row
 from registry.persons import registration
 from registry.persons.models import PersonCreate
@@ -31,7 +31,14 @@ PROVENANCE = "_import"  # on each imported person: which import and row made it
 DUPLICATE_KEY = 11000
 _PERSON_IDS = uuid.UUID("6f1d3c52-5b0e-4d8e-9a57-1c2f9b7e4a10")
 # prepare()'s field paths → the import's column fields
-_PATHS = {"document.number": "document_number", "grid_id": "grid"}
+_PATHS = {
+    "document.number": "document_number",
+    "grid_id": "grid",
+    "guardian": "guardian_name",
+    "guardian.phone": "guardian_phone",
+}
+# what a worker adds to the sheet to fix it, where registration's message names no column
+_HINTS = {"guardian": f"，请填写{label('guardian_name')}、{label('guardian_phone')}、{label('guardian_relation')}"}
 
 
 class WriteFailed(Exception):
@@ -101,7 +108,11 @@ def _prepared(body: PersonCreate, sheet: Sheet, snapshot: Snapshot) -> dict[str,
             snapshot=snapshot,
         )
     except Invalid as exc:  # a rule of registration the sheet's own checks do not repeat
-        return [values.FieldError(_PATHS.get(e["path"], e["path"]), e["message"]) for e in exc.extensions["errors"]]
+        return [_field_error(e["path"], e["message"]) for e in exc.extensions["errors"]]
+
+
+def _field_error(path: str, message: str) -> values.FieldError:
+    return values.FieldError(_PATHS.get(path, path), message + _HINTS.get(path, ""))
 
 
 def _error(sheet: Sheet, row: int, error: values.FieldError) -> dict[str, Any]:

@@ -22,6 +22,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "origin_division_code": ("来源地区划代码", "origin_division_code"),
     "health_code": ("健康码", "health_code"),
     "special_groups": ("特殊群体", "special_groups"),
+    "guardian_name": ("监护人姓名", "guardian_name", "监护人"),
+    "guardian_phone": ("监护人电话", "guardian_phone", "监护人手机号码", "监护人手机号", "监护人联系电话"),
+    "guardian_relation": ("与监护人关系", "guardian_relation", "监护人关系", "与儿童关系"),
 }
 REQUIRED = ("name", "document_number", "grid")
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in hand-kept sheets

@@ -16,11 +16,12 @@ from pydantic import ValidationError
 
 from registry import documents
 from registry.documents import DocumentType
+from registry.imports.columns import label
 from registry.persons.models import PersonCreate
 from registry.vocabulary import Category, HealthCode, SpecialGroup
 
 SOURCE = "import"  # the episode's `source`: how the person came to be registered
-MAX_NAME, MAX_ADDRESS = 50, 200
+MAX_NAME, MAX_ADDRESS, MAX_RELATION = 50, 200, 20
 
 DOCUMENT_TYPES: dict[str, DocumentType] = {
     "居民身份证": DocumentType.PRC_ID,
@@ -119,6 +120,7 @@ def parse_row(
         "address": row.take("address", address),
         "special_groups": row.take("special_groups", special_groups) or [],
         "episodes": _episodes(row, today),
+        "guardian": _guardian(row),
     }
     if row.errors:
         return row.errors
@@ -141,6 +143,22 @@ def _episodes(row: _Collector, today: date) -> list[dict[str, Any]]:
         return []
     episode["health_code"] = episode["health_code"] or HealthCode.GREEN
     return [{"category": category, **episode, "source": SOURCE}]
+
+
+def _guardian(row: _Collector) -> dict[str, Any] | None:
+    """The guardian's three cells: all empty is no guardian, otherwise each is needed."""
+    guardian = {
+        "name": row.take("guardian_name", short_text, label("guardian_name"), MAX_NAME),
+        "phone": row.take("guardian_phone", guardian_phone),
+        "relation": row.take("guardian_relation", short_text, label("guardian_relation"), MAX_RELATION),
+    }
+    if all(v is None for v in guardian.values()):
+        return None
+    for key, value in guardian.items():
+        field = f"guardian_{key}"
+        if value is None and field not in row.failed:
+            row.errors.append(FieldError(field, f"填写监护人时须同时填写{label(field)}"))
+    return guardian
 
 
 class _Collector:
@@ -183,6 +201,14 @@ def name(value: object) -> str:
     return result
 
 
+def short_text(value: object, title: str, limit: int) -> str | None:
+    """Optional text of at most `limit` characters; `title` names the column in the message."""
+    result = text(value)
+    if result is not None and len(result) > limit:
+        raise CellError(f"{title}不能超过{limit}个字")
+    return result
+
+
 def document_type(value: object) -> DocumentType:
     """Empty means a resident ID, which is what nearly every row of a community list holds."""
     found = optional(DOCUMENT_TYPES, DOCUMENT_TYPE_CHOICES)(value)
@@ -209,6 +235,13 @@ def phone(value: object) -> str | None:
         return documents.validate_phone(number)
     except documents.InvalidDocument as exc:
         raise CellError(str(exc)) from exc
+
+
+def guardian_phone(value: object) -> str | None:
+    try:
+        return phone(value)
+    except CellError as exc:
+        raise CellError(f"{label('guardian_phone')}：{exc}") from exc
 
 
 def grid(value: object, grids: GridIndex) -> str:

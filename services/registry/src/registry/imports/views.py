@@ -43,6 +43,9 @@ may carry notes in brackets or a trailing `*`; unknown columns (序号, 备注 �
 - 健康码 / health_code: 绿/黄/红 or green/yellow/red; green when empty.
 - 特殊群体 / special_groups: 困难老人, 孤儿, 留守妇女, 留守儿童, 残疾人 (or `elderly_in_difficulty`,
   `orphan`, `left_behind_woman`, `left_behind_child`, `disabled`), separated by 、 or commas.
+- 监护人姓名 / guardian_name, 监护人电话 / guardian_phone, 与监护人关系 / guardian_relation (e.g. 父亲, 母亲):
+  the guardian of a child under 14, required for such a child as registerPerson requires it; all three
+  or none. The guardian's phone is an 11-digit mobile number, stored sealed like the person's own.
 
 Arrival date, origin and health code describe a stay in the key population named by 人员类别, so they
 need it.
