@@ -52,8 +52,18 @@ async def require_community(*, db: Database, code: str, path: str = "community_c
     """The stored community, or a 422 naming the field: a code the tree does not know is refused."""
     community = await db[COLLECTION].find_one({"_id": code})
     if community is None:
-        raise Invalid(path, f"未知的村/社区代码 {code}，请先由平台管理员导入区划")
+        raise Invalid(path, unknown_community(code))
     return community
+
+
+async def known_communities(*, db: Database, codes: set[str]) -> set[str]:
+    """Those of `codes` the tree holds, in one command however many there are (a cursor would page)."""
+    known = await db[COLLECTION].distinct("_id", {"_id": {"$in": sorted(codes)}})
+    return {str(code) for code in known}
+
+
+def unknown_community(code: str) -> str:
+    return f"未知的村/社区代码 {code}，请先由平台管理员导入区划"
 
 
 async def children(*, db: Database, parent: str) -> list[DivisionRead]:
