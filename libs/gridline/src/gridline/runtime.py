@@ -9,6 +9,7 @@ from gridline.auth.tokens import TokenVerifier
 from gridline.clock import Clock
 from gridline.consumer import ConsumerRunner
 from gridline.http.metrics import Metrics
+from gridline.http.rate_limits import RateLimits
 from gridline.jobs import JobRunner
 from gridline.kafka import AIOKafkaProducer
 from gridline.mongo import Client, Database
@@ -24,6 +25,7 @@ class Runtime:
     verifier: TokenVerifier
     protector: Protector
     metrics: Metrics
+    rate_limits: RateLimits
     client: Client | None = None
     db: Database | None = None
     producer: AIOKafkaProducer | None = None

@@ -23,6 +23,7 @@ from gridline.clock import Clock, SystemClock
 from gridline.consumer import DEAD_LETTERS, ConsumerRunner, HandlerContext, RetryPolicy, Subscription
 from gridline.events import EventSpec
 from gridline.http import dead_letters, health, limits, metrics, problems
+from gridline.http.rate_limits import RateLimits
 from gridline.jobs import INDEXES as JOB_INDEXES
 from gridline.jobs import JobKind, JobRunner
 from gridline.kafka import make_producer
@@ -66,6 +67,7 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings, *, clock
         verifier=TokenVerifier(jwks=settings.auth_jwks, issuer=settings.auth_issuer, audience=settings.auth_audience),
         protector=settings.protector(),
         metrics=metrics.Metrics(definition.name),
+        rate_limits=RateLimits(settings.rate_limit_per_caller),
     )
 
     @contextlib.asynccontextmanager

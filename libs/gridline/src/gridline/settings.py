@@ -33,6 +33,10 @@ class ServiceSettings(BaseSettings):
     pii_hash_key: SecretStr = Field(description="base64 key (>=32 bytes) for keyed hashes of identifiers.")
     max_body_bytes: int = 1_048_576
     relay_interval_seconds: float = 0.5
+    rate_limit_per_caller: str = Field(
+        default="30/second;1200/minute",
+        description="Requests each verified caller may make, in the `limits` notation; more get 429.",
+    )
     consumer_max_attempts: int = 4
     consumer_backoff_seconds: float = 0.2
     instance_id: str = ""

@@ -160,6 +160,7 @@ async def signed_client(request: Request, runtime: RuntimeDep) -> str:
         )
     except SignatureError as exc:
         raise Problem(401, str(exc), type_="/problems/bad-signature", headers=_CHALLENGE) from exc
+    runtime.rate_limits.admit(f"client:{verified.client_id}")  # before remembering: a refused request may be retried
     if not await remember(db=runtime.database(), clock=runtime.clock, verified=verified, window=window):
         raise Problem(401, "this signed request was already received", type_="/problems/replay", headers=_CHALLENGE)
     return verified.client_id

@@ -78,9 +78,11 @@ def current_user(
     if credentials is None:
         raise Problem(401, "a bearer token is required", type_="/problems/unauthenticated", headers=challenge)
     try:
-        return runtime.verifier.verify(credentials.credentials)
+        principal = runtime.verifier.verify(credentials.credentials)
     except TokenError as exc:
         raise Problem(401, f"invalid token: {exc}", type_="/problems/unauthenticated", headers=challenge) from exc
+    runtime.rate_limits.admit(f"user:{principal.subject}")
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
