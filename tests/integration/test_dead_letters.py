@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from gridline.clock import SystemClock
+from gridline.mongo import AutoReconnect
 from gridline.outbox import make_event
 from gridline.testing import eventually
 from registry.persons.events import CLASSIFIED
@@ -108,3 +109,30 @@ async def test_a_handler_that_fails_transiently_is_retried_not_dead_lettered(pla
     await eventually(handled)
     assert runner.stats.dead_lettered == 0
     assert failures["left"] == 0
+
+
+async def test_a_database_outage_longer_than_the_retries_is_waited_out_not_dead_lettered(platform: Platform) -> None:
+    await platform.start("monitoring", consumer_max_attempts=2)
+    runner = platform.runtime("monitoring").consumers[0]
+    route = runner.find_route(CLASSIFIED.type)
+    assert route is not None
+    outage = {"failures_left": 5}  # more than the two attempts a bad message gets
+    real = route.handle
+
+    async def database_down(ctx, event, data):  # type: ignore[no-untyped-def]
+        if outage["failures_left"]:
+            outage["failures_left"] -= 1
+            raise AutoReconnect("connection refused")
+        await real(ctx, event, data)
+
+    runner._routes[CLASSIFIED.type] = type(route)(route.topic, route.type, route.model, database_down)
+    event = make_event(CLASSIFIED, source="/r", key="p-outage", data=classification("p-outage"), clock=SystemClock())
+    key, value, headers = event.to_record()
+    await platform.sandbox.publish_raw("registry.person.v1", value=value, key=key, headers=headers)
+
+    async def handled() -> None:
+        assert runner.stats.handled == 1
+
+    await eventually(handled, timeout=30)
+    assert runner.stats.dead_lettered == 0
+    assert outage["failures_left"] == 0

@@ -23,7 +23,7 @@ from gridline import logs
 from gridline.clock import Clock
 from gridline.events import EnvelopeError, Event, Headers, InboundData, from_record
 from gridline.kafka import AIOKafkaProducer, make_consumer
-from gridline.mongo import Database
+from gridline.mongo import Database, is_transient
 from gridline.telemetry import process_span
 
 log = logging.getLogger(__name__)
@@ -178,6 +178,8 @@ class ConsumerRunner:
                 return f"poison: {logs.error_text(exc)}"
             except Exception as exc:
                 if attempt == self._retry.max_attempts:
+                    if is_transient(exc):
+                        raise  # the database is down, not the message bad: go back and retry it, never dead-letter
                     return f"failed after {attempt} attempts: {logs.error_text(exc)}"
                 log.warning("handler failed, retrying", extra=extra, exc_info=exc)
                 await asyncio.sleep(self._retry.backoff_seconds * 2 ** (attempt - 1))

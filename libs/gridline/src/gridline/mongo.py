@@ -23,6 +23,7 @@ from pymongo.errors import (
     DuplicateKeyError,
     ExecutionTimeout,
     NetworkTimeout,
+    OperationFailure,
     PyMongoError,
     ServerSelectionTimeoutError,
     WriteConcernError,
@@ -41,6 +42,7 @@ __all__ = [
     "ASCENDING",
     "DESCENDING",
     "MAX_UPDATES_PER_COMMAND",
+    "AutoReconnect",
     "BulkWriteError",
     "Client",
     "Collection",
@@ -112,7 +114,9 @@ async def ping(db: Database) -> None:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True for failures worth retrying: the database was briefly unreachable, not the request wrong."""
+    """True for failures worth retrying: the database was briefly unreachable or busy, not the request wrong."""
+    if isinstance(exc, OperationFailure) and "SQLITE_BUSY" in str(exc):
+        return True  # FerretDB's SQLite storage refusing a write while another commits
     return isinstance(exc, TRANSIENT_ERRORS)
 
 

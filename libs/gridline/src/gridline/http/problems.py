@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gridline import logs
+from gridline import logs, mongo
 from gridline.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,10 @@ def install(app: FastAPI) -> None:
         return problem_response(Problem(exc.status_code, str(exc.detail), headers=dict(exc.headers or {})), request)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if mongo.is_transient(exc):
+            log.warning("database briefly unavailable on %s: %s", request.url.path, logs.error_text(exc))
+            busy = Problem(503, "the database is briefly unavailable; please retry", headers={"Retry-After": "1"})
+            return problem_response(busy, request)
         log.error("unhandled error on %s: %s", request.url.path, logs.error_text(exc))
         return problem_response(Problem(500, "an unexpected error occurred; it has been logged"), request)
 
