@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from gridline import logs
@@ -110,20 +111,36 @@ class JobRunner:
         self._wake.set()
 
     async def run(self) -> None:
-        while True:
-            job = await self.claim()
-            if job is not None:
-                await self.execute(job)
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._interval)
-            self._wake.clear()
+        """One job of each kind at a time, kinds side by side: a long import never holds up re-classification."""
+        running: dict[str, asyncio.Task[None]] = {}
+        try:
+            while True:
+                idle = [kind for kind in self._kinds if kind not in running]
+                job = await self.claim(idle) if idle else None
+                if job is not None:
+                    running[job["kind"]] = task = asyncio.create_task(self.execute(job))
+                    task.add_done_callback(partial(self._finished, running, job["kind"]))
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._interval)
+                self._wake.clear()
+        finally:
+            for task in running.values():
+                task.cancel()
+            await asyncio.gather(*running.values(), return_exceptions=True)
 
-    async def claim(self) -> dict[str, Any] | None:
+    def _finished(self, running: dict[str, asyncio.Task[None]], kind: str, task: asyncio.Task[None]) -> None:
+        running.pop(kind, None)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            # Could not even record the outcome (the database went away): the lease lapses, the job runs again.
+            log.warning("job of kind %s ended without its outcome stored: %s", kind, logs.error_text(exc))
+        self._wake.set()  # its lane is free: look for the next job of that kind now
+
+    async def claim(self, kinds: list[str]) -> dict[str, Any] | None:
         now = self._clock.now()
         job: dict[str, Any] | None = await self._db[COLLECTION].find_one_and_update(
             {
-                "kind": {"$in": list(self._kinds)},
+                "kind": {"$in": kinds},
                 "due_at": {"$lte": now},
                 "$or": [{"status": "pending"}, {"status": "running", "lease_until": {"$lt": now}}],
             },

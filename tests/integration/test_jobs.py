@@ -1,0 +1,51 @@
+"""Stored jobs of different kinds run side by side: a long one never holds up another kind."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+from gridline.clock import SystemClock
+from gridline.jobs import JobContext, JobKind, JobRunner, schedule
+from gridline.testing import Sandbox, eventually
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_long_job_does_not_hold_up_a_job_of_another_kind(sandbox: Sandbox) -> None:
+    db, clock = sandbox.database("registry"), SystemClock()
+    release, done = asyncio.Event(), []
+
+    async def long_import(context: JobContext) -> None:
+        await release.wait()
+        done.append(context.job["_id"])
+
+    async def reclassify(context: JobContext) -> None:
+        done.append(context.job["_id"])
+
+    kinds = [JobKind("long", long_import), JobKind("quick", reclassify)]
+    runner = JobRunner(db=db, kinds=kinds, clock=clock, settings=None, holder="test", interval=0.1)
+    await schedule(db, job_id="import-1", kind="long", due_at=clock.now(), payload={}, clock=clock)
+    await schedule(db, job_id="reclassify-1", kind="quick", due_at=clock.now(), payload={}, clock=clock)
+    running = asyncio.create_task(runner.run())
+    try:
+
+        async def quick_one_done() -> None:
+            assert done == ["reclassify-1"]
+            assert (await db["jobs"].find_one({"_id": "reclassify-1"}) or {}).get("status") == "done"
+
+        await eventually(quick_one_done)
+        assert (await db["jobs"].find_one({"_id": "import-1"}) or {}).get("status") == "running"
+
+        release.set()
+
+        async def long_one_done() -> None:
+            assert (await db["jobs"].find_one({"_id": "import-1"}) or {}).get("status") == "done"
+
+        await eventually(long_one_done)
+        assert done == ["reclassify-1", "import-1"]
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
