@@ -10,15 +10,18 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 import pytest
-from gridline.clock import FixedClock
+from gridline.clock import Clock, FixedClock
 from gridline.signatures import signed_headers, verify
-from gridline.testing import eventually
+from gridline.testing import Secrets, eventually
+from registry.assist_lists import reporting
+from registry.assist_lists.models import MAX_ENTRIES
+from registry.assist_lists.service import PUSH_BODY_LIMIT
 
 from tests.conftest import Platform
 from tests.integration.people import (
@@ -26,6 +29,7 @@ from tests.integration.people import (
     COUNTY,
     OTHER_COMMUNITY,
     admin,
+    create_divisions,
     create_grid,
     prc_id,
     returnee,
@@ -39,6 +43,7 @@ PLATFORM_KEY = os.urandom(32)
 REPORT_KEY = os.urandom(32)
 REPORT_KEY_ID = "gridline-test"
 LIST_ID = "XC-2021-0112"
+RECEIPT_ID = f"assist-list.receipt:{LIST_ID}"
 STRANGER = prc_id(birth="19920105", sequence=27)
 STRANGER_PHONE = "13905719999"
 
@@ -71,6 +76,11 @@ class Receiver:
     def reports(self, **match: Any) -> list[Delivery]:
         with self.lock:
             return [d for d in self.received if all(d.json().get(k) == v for k, v in match.items())]
+
+    def receipts(self) -> list[Delivery]:
+        """The lists' receipts: one POST per list, carrying its entries."""
+        with self.lock:
+            return [d for d in self.received if "entries" in d.json()]
 
 
 @pytest.fixture
@@ -112,6 +122,16 @@ def integration(receiver: Receiver | None = None) -> dict[str, Any]:
     return settings
 
 
+async def start(
+    platform: Platform, *, clock: Clock | None = None, receiver: Receiver | None = None
+) -> tuple[httpx.AsyncClient, Secrets]:
+    """The registry with the platform as a signed client, and the communities that pushes name in its tree."""
+    await platform.start("registry", clock=clock, **integration(receiver))
+    registry, secrets = platform.client("registry"), platform.sandbox.secrets
+    await create_divisions(registry, secrets)
+    return registry, secrets
+
+
 def entry(entry_id: str, number: str, *, community: str = COMMUNITY, phone: str | None = None) -> dict[str, Any]:
     return {
         "entry_id": entry_id,
@@ -133,9 +153,16 @@ def assist_list(*entries: dict[str, Any], list_id: str = LIST_ID) -> dict[str, A
 
 
 def signed(
-    body: dict[str, Any], *, at: float | None = None, key: bytes = PLATFORM_KEY, client: str = "province"
+    body: dict[str, Any],
+    *,
+    at: float | None = None,
+    key: bytes = PLATFORM_KEY,
+    client: str = "province",
+    size: int | None = None,
 ) -> tuple[bytes, dict[str, str]]:
     raw = json.dumps(body, ensure_ascii=False).encode()
+    if size is not None:
+        raw = raw.ljust(size)  # insignificant whitespace: the same push in a body of exactly `size` bytes
     stamp = int(time.time() if at is None else at)
     headers = signed_headers(
         client_id=client, secret=key, timestamp=stamp, method="POST", target="/v1/assist-lists", body=raw
@@ -237,8 +264,7 @@ async def test_a_bad_signature_is_401_and_nothing_is_stored(platform: Platform) 
 
 async def test_a_stale_timestamp_is_401_by_the_services_clock(platform: Platform) -> None:
     clock = FixedClock(datetime.now(UTC) - timedelta(hours=3))
-    await platform.start("registry", clock=clock, **integration())
-    registry = platform.client("registry")
+    registry, _ = await start(platform, clock=clock)
     now = clock.now().timestamp()
 
     stale = await push(registry, assist_list(), at=now - 301)
@@ -252,8 +278,7 @@ async def test_a_stale_timestamp_is_401_by_the_services_clock(platform: Platform
 
 
 async def test_a_replayed_request_is_refused_and_a_resigned_retry_gets_the_first_receipt(platform: Platform) -> None:
-    await platform.start("registry", **integration())
-    registry = platform.client("registry")
+    registry, _ = await start(platform)
     raw, headers = signed(assist_list())
 
     first = await registry.post("/v1/assist-lists", content=raw, headers=headers)
@@ -268,8 +293,7 @@ async def test_a_replayed_request_is_refused_and_a_resigned_retry_gets_the_first
 
 
 async def test_the_same_list_again_returns_the_first_receipt_and_another_body_is_409(platform: Platform) -> None:
-    await platform.start("registry", **integration())
-    registry, secrets = platform.client("registry"), platform.sandbox.secrets
+    registry, secrets = await start(platform)
 
     first = await push(registry, assist_list())
     again = await push(registry, assist_list(), at=time.time() + 1)
@@ -282,11 +306,12 @@ async def test_the_same_list_again_returns_the_first_receipt_and_another_body_is
     assert changed.json()["list_id"] == LIST_ID
     listed = (await registry.get(f"/v1/assist-lists/{LIST_ID}", headers=admin(secrets))).json()
     assert [e["phone"] for e in listed["entries"]] == ["139****9999"]
+    jobs = await platform.sandbox.database("registry")["jobs"].find().to_list(length=None)
+    assert [j["_id"] for j in jobs] == [RECEIPT_ID]
 
 
 async def test_invalid_entries_reject_the_whole_push_naming_every_field(platform: Platform) -> None:
-    await platform.start("registry", **integration())
-    registry, secrets = platform.client("registry"), platform.sandbox.secrets
+    registry, secrets = await start(platform)
     wrong_check = STRANGER[:-1] + ("0" if STRANGER[-1] != "0" else "1")
     body = assist_list(
         entry("E1", wrong_check),
@@ -307,9 +332,123 @@ async def test_invalid_entries_reject_the_whole_push_naming_every_field(platform
     assert (await registry.get(f"/v1/assist-lists/{LIST_ID}", headers=admin(secrets))).status_code == 404
 
 
+async def test_an_unknown_community_rejects_the_whole_push_naming_every_entry_with_one(platform: Platform) -> None:
+    registry, secrets = await start(platform)
+    unknown, unknown_township = "330106001003", "330106002001"
+    body = assist_list(
+        entry("E1", prc_id()),
+        entry("E2", prc_id(sequence=15), community=unknown),
+        entry("E3", prc_id(sequence=17), community=OTHER_COMMUNITY, phone="12345"),
+        entry("E4", prc_id(sequence=19), community=unknown_township),
+        entry("E5", prc_id(sequence=21), community=unknown),
+    )
+
+    response = await push(registry, body)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    errors = {e["path"]: e["message"] for e in response.json()["errors"]}
+    assert set(errors) == {
+        "entries.1.community_code",
+        "entries.2.phone",
+        "entries.3.community_code",
+        "entries.4.community_code",
+    }
+    assert unknown in errors["entries.1.community_code"]
+    assert unknown_township in errors["entries.3.community_code"]
+    assert (await registry.get(f"/v1/assist-lists/{LIST_ID}", headers=admin(secrets))).status_code == 404
+    db = platform.sandbox.database("registry")
+    for name in ("assist_lists", "assist_entries", "jobs"):
+        assert await db[name].count_documents({}) == 0, name
+
+
+def many_entries(count: int) -> list[dict[str, Any]]:
+    """Distinct people over both communities, each with a phone and a reason as the platform sends them."""
+    first = date(1960, 1, 1)
+    return [
+        entry(
+            f"XC-2021-0112-{i:05d}",
+            prc_id(birth=(first + timedelta(days=i)).strftime("%Y%m%d")),
+            community=(COMMUNITY, OTHER_COMMUNITY)[i % 2],
+            phone=f"139{i:08d}",
+        )
+        | {"reason": "2021年1月10日与确诊病例同乘G1234次列车，系密切接触者的同行人员"}
+        for i in range(count)
+    ]
+
+
+async def test_a_push_of_the_most_entries_allowed_is_stored_whole_and_acknowledged_by_one_receipt(
+    platform: Platform, receiver: Receiver
+) -> None:
+    registry, secrets = await start(platform, receiver=receiver)
+    pushed = many_entries(MAX_ENTRIES)
+    body = assist_list(*pushed)
+    raw, headers = signed(body)
+    assert len(raw) > 1024 * 1024, "more than the service's default body limit"
+
+    response = await registry.post("/v1/assist-lists", content=raw, headers=headers)
+
+    assert response.status_code == 201, response.text[:2000]
+    assert response.json() | {"received_at": None} == {
+        "list_id": LIST_ID,
+        "received_at": None,
+        "entries": MAX_ENTRIES,
+        "matched": 0,
+        "pending_registration": MAX_ENTRIES,
+    }
+    db = platform.sandbox.database("registry")
+    assert await db["assist_entries"].count_documents({"list_id": LIST_ID}) == MAX_ENTRIES
+    county = (await registry.get(f"/v1/assist-lists/{LIST_ID}", headers=admin(secrets, COUNTY))).json()
+    assert county["complete"] is True
+    assert county["statuses"]["pending"] == MAX_ENTRIES
+    assert await db["jobs"].count_documents({}) == 1
+
+    async def acknowledged() -> list[dict[str, Any]]:
+        page: list[dict[str, Any]] = (
+            await registry.get(f"/v1/assist-lists/{LIST_ID}", headers=admin(secrets, COUNTY))
+        ).json()["entries"]
+        assert {(e["report"]["version"], e["report"]["state"]) for e in page} == {(1, "delivered")}
+        return page
+
+    await eventually(acknowledged)
+    assert len(receiver.received) == 1
+    receipt = receiver.received[0]
+    assert verified_report(receipt, now=datetime.now(UTC)) == REPORT_KEY_ID
+    assert receipt.headers["X-Delivery-Id"] == RECEIPT_ID
+    assert [e["entry_id"] for e in receipt.json()["entries"]] == [e["entry_id"] for e in pushed]
+    assert {(e["status"], e["version"], "person_id" in e) for e in receipt.json()["entries"]} == {("pending", 1, False)}
+    for sent in (pushed[0], pushed[MAX_ENTRIES // 2], pushed[-1]):
+        assert sent["document"]["number"].encode() not in receipt.body
+        assert sent["phone"].encode() not in receipt.body
+
+
+async def test_one_entry_more_than_allowed_is_422_and_nothing_is_stored(platform: Platform) -> None:
+    registry, secrets = await start(platform)
+
+    response = await push(registry, assist_list(*many_entries(MAX_ENTRIES + 1)))
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert [e["path"] for e in response.json()["errors"]] == ["entries"]
+    assert (await registry.get(f"/v1/assist-lists/{LIST_ID}", headers=admin(secrets))).status_code == 404
+
+
+async def test_a_body_at_the_push_routes_limit_is_read_and_one_byte_more_is_413(platform: Platform) -> None:
+    registry, secrets = await start(platform)
+
+    at_limit = await push(registry, assist_list(list_id="XC-AT-LIMIT"), size=PUSH_BODY_LIMIT)
+    over = await push(registry, assist_list(list_id="XC-OVER"), size=PUSH_BODY_LIMIT + 1)
+
+    assert at_limit.status_code == 201, at_limit.text
+    assert over.status_code == 413
+    assert over.headers["content-type"] == PROBLEM
+    assert over.json()["type"] == "/problems/too-large"
+    assert str(PUSH_BODY_LIMIT) in over.json()["detail"]
+    assert (await registry.get("/v1/assist-lists/XC-OVER", headers=admin(secrets))).status_code == 404
+
+
 async def test_a_located_entry_is_reported_back_signed_and_logged(platform: Platform, receiver: Receiver) -> None:
-    await platform.start("registry", **integration(receiver))
-    registry, secrets = platform.client("registry"), platform.sandbox.secrets
+    registry, secrets = await start(platform, receiver=receiver)
     assert (await push(registry, assist_list())).status_code == 201
 
     located = await patch(registry, worker(secrets), "located")
@@ -334,7 +473,7 @@ async def test_a_located_entry_is_reported_back_signed_and_logged(platform: Plat
     }
     assert STRANGER.encode() not in report.body
     assert STRANGER_PHONE.encode() not in report.body
-    assert receiver.reports(status="pending", version=1), "the receipt is reported too"
+    assert [[e["entry_id"] for e in r.json()["entries"]] for r in receiver.receipts()] == [["E1"]], "and the receipt"
 
     async def delivered() -> dict[str, Any]:
         listed: dict[str, Any] = (await registry.get(f"/v1/assist-lists/{LIST_ID}", headers=worker(secrets))).json()
@@ -350,13 +489,135 @@ async def test_a_located_entry_is_reported_back_signed_and_logged(platform: Plat
     ]
 
 
+async def test_a_list_is_acknowledged_by_one_signed_receipt_and_each_later_change_by_a_report_of_its_own(
+    platform: Platform, receiver: Receiver
+) -> None:
+    registry, secrets = await start(platform, receiver=receiver)
+    grid_id = await create_grid(registry, secrets)
+    person = (await registry.post("/v1/persons", json=returnee(grid_id), headers=worker(secrets))).json()
+    body = assist_list(
+        entry("E1", prc_id(), phone="13905710001"),
+        entry("E2", STRANGER, phone=STRANGER_PHONE),
+        entry("E3", prc_id(sequence=15), community=OTHER_COMMUNITY),
+    )
+    pushed = await push(registry, body)
+    assert pushed.status_code == 201, pushed.text
+
+    async def receipted() -> Delivery:
+        assert len(receiver.received) == 1
+        return receiver.received[0]
+
+    receipt = await eventually(receipted)
+    assert verified_report(receipt, now=datetime.now(UTC)) == REPORT_KEY_ID
+    assert receipt.path == "/hooks/assist?channel=registry"
+    assert receipt.headers["X-Delivery-Id"] == RECEIPT_ID
+    sent = receipt.json()
+    assert datetime.fromisoformat(sent.pop("received_at")) == datetime.fromisoformat(pushed.json()["received_at"])
+    assert {e.pop("updated_at") for e in sent["entries"]} == {receipt.json()["received_at"]}
+    assert sent == {
+        "list_id": LIST_ID,
+        "entries": [
+            {"entry_id": "E1", "status": "pending", "version": 1, "person_id": person["id"]},
+            {"entry_id": "E2", "status": "pending", "version": 1},
+            {"entry_id": "E3", "status": "pending", "version": 1},
+        ],
+    }
+    for secret in (prc_id(), prc_id(sequence=15), STRANGER, "13905710001", STRANGER_PHONE, "李海生", "王建国"):
+        assert secret.encode() not in receipt.body
+        assert json.dumps(secret).encode() not in receipt.body
+
+    async def reported(*expected: tuple[str, int, str]) -> None:
+        listed = (await registry.get(f"/v1/assist-lists/{LIST_ID}", headers=admin(secrets))).json()
+        reports = [(e["entry_id"], e["report"]["version"], e["report"]["state"]) for e in listed["entries"]]
+        assert reports == list(expected)
+
+    await eventually(lambda: reported(("E1", 1, "delivered"), ("E2", 1, "delivered"), ("E3", 1, "delivered")))
+
+    assert (await patch(registry, worker(secrets), "located", entry_id="E1")).status_code == 200
+    assert (await patch(registry, worker(secrets), "not_found", entry_id="E2")).status_code == 200
+    await eventually(lambda: reported(("E1", 2, "delivered"), ("E2", 2, "delivered"), ("E3", 1, "delivered")))
+
+    assert len(receiver.received) == 3
+    assert len(receiver.receipts()) == 1
+    changes = sorted((r.json() | {"updated_at": None} for r in receiver.received[1:]), key=lambda r: r["entry_id"])
+    assert changes == [
+        {
+            "list_id": LIST_ID,
+            "entry_id": "E1",
+            "status": "located",
+            "version": 2,
+            "person_id": person["id"],
+            "updated_at": None,
+        },
+        {"list_id": LIST_ID, "entry_id": "E2", "status": "not_found", "version": 2, "updated_at": None},
+    ]
+    mine = (await registry.get(f"/v1/assist-lists/{LIST_ID}/deliveries", headers=worker(secrets))).json()
+    assert [(d["entry_id"], d["entries"], d["version"], d["status"], d["outcome"]) for d in mine["items"]] == [
+        (None, 3, 1, "pending", "delivered"),
+        ("E1", None, 2, "located", "delivered"),
+        ("E2", None, 2, "not_found", "delivered"),
+    ]
+    outsider = worker(secrets, OTHER_COMMUNITY, "worker-2")
+    theirs = (await registry.get(f"/v1/assist-lists/{LIST_ID}/deliveries", headers=outsider)).json()
+    assert [(d["entry_id"], d["version"]) for d in theirs["items"]] == [(None, 1)]
+
+
+class Crash(Exception):
+    """Stands for the process dying at this point."""
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["before-the-receipt-is-stored", "after-it-is-stored"])
+async def test_a_push_interrupted_around_its_receipt_is_finished_by_the_retry_with_exactly_one_receipt(
+    platform: Platform, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, stored: bool
+) -> None:
+    registry, secrets = await start(platform, receiver=receiver)
+    body = assist_list(entry("E1", STRANGER, phone=STRANGER_PHONE), entry("E2", prc_id(), community=OTHER_COMMUNITY))
+    schedule_receipt = reporting.schedule_receipt
+
+    async def die_around_the_receipt(**arguments: Any) -> bool:
+        if stored:
+            await schedule_receipt(**arguments)
+        raise Crash
+
+    monkeypatch.setattr(reporting, "schedule_receipt", die_around_the_receipt)
+    with pytest.raises(Crash):
+        await push(registry, body)
+    monkeypatch.undo()
+    db = platform.sandbox.database("registry")
+    assert await db["assist_entries"].count_documents({"list_id": LIST_ID}) == 2
+    assert await db["jobs"].count_documents({}) == int(stored)
+    await platform.restart("registry", **integration(receiver))
+    registry = platform.client("registry")
+    interrupted = (await registry.get(f"/v1/assist-lists/{LIST_ID}", headers=admin(secrets))).json()
+    assert interrupted["complete"] is False
+
+    retried = await push(registry, body, at=time.time() + 1)
+    again = await push(registry, body, at=time.time() + 2)
+
+    assert retried.status_code == 200, retried.text
+    assert (retried.json()["entries"], again.status_code, again.json()) == (2, 200, retried.json())
+
+    async def acknowledged() -> None:
+        listed = (await registry.get(f"/v1/assist-lists/{LIST_ID}", headers=admin(secrets))).json()
+        assert listed["complete"] is True
+        assert [(e["entry_id"], e["report"]["state"]) for e in listed["entries"]] == [
+            ("E1", "delivered"),
+            ("E2", "delivered"),
+        ]
+
+    await eventually(acknowledged)
+    await asyncio.sleep(0.5)  # a second receipt, were one stored, would be due by now
+    assert [j["_id"] for j in await db["jobs"].find().to_list(length=None)] == [RECEIPT_ID]
+    assert len(receiver.received) == 1
+    assert [e["entry_id"] for e in receiver.received[0].json()["entries"]] == ["E1", "E2"]
+
+
 async def test_a_receiver_answering_500_is_retried_after_the_backoff_until_it_accepts(
     platform: Platform, receiver: Receiver
 ) -> None:
     clock = FixedClock(datetime.now(UTC))
     receiver.answers = [500]
-    await platform.start("registry", clock=clock, **integration(receiver))
-    registry, secrets = platform.client("registry"), platform.sandbox.secrets
+    registry, secrets = await start(platform, clock=clock, receiver=receiver)
     assert (await push(registry, assist_list(), at=clock.now().timestamp())).status_code == 201
 
     async def attempts(count: int) -> list[dict[str, Any]]:
@@ -383,8 +644,7 @@ async def test_a_receiver_answering_500_is_retried_after_the_backoff_until_it_ac
 
 
 async def test_without_a_webhook_each_report_is_logged_as_not_configured(platform: Platform) -> None:
-    await platform.start("registry", **integration())
-    registry, secrets = platform.client("registry"), platform.sandbox.secrets
+    registry, secrets = await start(platform)
     assert (await push(registry, assist_list())).status_code == 201
 
     async def logged() -> list[dict[str, Any]]:
@@ -406,8 +666,7 @@ async def test_without_a_webhook_each_report_is_logged_as_not_configured(platfor
 
 
 async def test_a_finding_can_be_corrected_but_never_returns_to_pending(platform: Platform) -> None:
-    await platform.start("registry", **integration())
-    registry, secrets = platform.client("registry"), platform.sandbox.secrets
+    registry, secrets = await start(platform)
     assert (await push(registry, assist_list())).status_code == 201
 
     located = await patch(registry, worker(secrets), "located")
@@ -422,8 +681,7 @@ async def test_a_finding_can_be_corrected_but_never_returns_to_pending(platform:
 
 
 async def test_a_worker_of_another_community_gets_404_for_the_entry(platform: Platform) -> None:
-    await platform.start("registry", **integration())
-    registry, secrets = platform.client("registry"), platform.sandbox.secrets
+    registry, secrets = await start(platform)
     assert (await push(registry, assist_list())).status_code == 201
     outsider = worker(secrets, OTHER_COMMUNITY, "worker-2")
 
@@ -438,8 +696,7 @@ async def test_a_worker_of_another_community_gets_404_for_the_entry(platform: Pl
 
 
 async def test_stored_entries_hold_no_plaintext_document_number_phone_or_name(platform: Platform) -> None:
-    await platform.start("registry", **integration())
-    registry, secrets = platform.client("registry"), platform.sandbox.secrets
+    registry, secrets = await start(platform)
     assert (await push(registry, assist_list())).status_code == 201
     assert (await patch(registry, worker(secrets), "not_found")).status_code == 200
     db = platform.sandbox.database("registry")

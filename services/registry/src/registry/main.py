@@ -65,7 +65,7 @@ def definition() -> ServiceDefinition:
         ],
         on_startup=[seed_rules],
         # Spreadsheets are larger than any JSON body; the upload route has its own limit.
-        body_limits={"/v1/imports": imports.UPLOAD_LIMIT},
+        body_limits={"/v1/imports": imports.UPLOAD_LIMIT, "/v1/assist-lists": assist_lists.PUSH_BODY_LIMIT},
         jobs=[RECLASSIFY, *assist_lists.JOBS, *imports.JOBS],
     )
 

@@ -113,7 +113,8 @@ class AssistListRead(BaseModel):
 
 
 class DeliveryRead(BaseModel):
-    entry_id: str
+    entry_id: str | None = Field(description="none for the list's receipt, which reports every entry at version 1")
+    entries: int | None = Field(default=None, description="how many entries the list's receipt reports")
     version: int
     status: EntryStatus
     attempt: int

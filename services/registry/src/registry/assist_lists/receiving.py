@@ -1,8 +1,9 @@
 """Receiving a pushed list: every entry validated, matched to a registered person, sealed, stored once.
 
 The list document is written first and records the push's fingerprint, so a retry is recognised. Entries
-and their receipt reports follow, each idempotent by a derived id; only then is the list marked received.
-A push interrupted half-way is finished by the platform's retry (it got no answer, so it retries).
+and then the list's one receipt report follow, each idempotent by a derived id; only then is the list marked
+received. A push interrupted half-way is finished by the platform's retry (it got no answer, so it retries):
+it stores the entries still missing and the receipt if it is not stored yet, so the list gets exactly one.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from registry import documents
 from registry.assist_lists import reporting
 from registry.assist_lists.models import AssistListPush, AssistListReceipt, EntryIn, EntryStatus, Match
 from registry.assist_lists.store import ENTRIES, LISTS, entry_key
+from registry.division_tree import service as division_tree
 from registry.persons import registration
 
 MAX_REPORTED_ERRORS = 100
@@ -39,7 +41,7 @@ async def receive(
     *, db: Database, clock: Clock, protector: Protector, client_id: str, body: AssistListPush
 ) -> tuple[AssistListReceipt, bool]:
     """Store a pushed list once; the same push again returns the first receipt (and False)."""
-    identifiers = validated_identifiers(body, clock)
+    identifiers = await validated_identifiers(db, body, clock)
     now = _stored_precision(clock.now())
     existing = await _claim(db, body, client_id, now)
     if existing is not None and existing["state"] == "received":
@@ -51,7 +53,7 @@ async def receive(
         for i, entry in enumerate(body.entries)
     ]
     await _insert_entries(db, body.list_id, entries)
-    await reporting.schedule_receipts(db=db, clock=clock, entries=entries)
+    await reporting.schedule_receipt(db=db, clock=clock, list_id=body.list_id, received_at=received_at, entries=entries)
     matched = sum(1 for e in entries if e["person_id"])
     receipt = AssistListReceipt(
         list_id=body.list_id,
@@ -64,8 +66,9 @@ async def receive(
     return receipt, existing is None
 
 
-def validated_identifiers(body: AssistListPush, clock: Clock) -> list[tuple[str, str | None]]:
+async def validated_identifiers(db: Database, body: AssistListPush, clock: Clock) -> list[tuple[str, str | None]]:
     """Each entry's normalised document number and phone; InvalidEntries naming every bad field."""
+    known = await division_tree.known_communities(db=db, codes={entry.community_code for entry in body.entries})
     errors: list[dict[str, str]] = []
     result: list[tuple[str, str | None]] = []
     seen: set[str] = set()
@@ -74,6 +77,13 @@ def validated_identifiers(body: AssistListPush, clock: Clock) -> list[tuple[str,
         if entry.entry_id in seen:
             errors.append({"path": f"entries.{i}.entry_id", "message": "条目编号在本名单中重复"})
         seen.add(entry.entry_id)
+        if entry.community_code not in known:
+            errors.append(
+                {
+                    "path": f"entries.{i}.community_code",
+                    "message": division_tree.unknown_community(entry.community_code),
+                }
+            )
         check = partial(documents.validate, entry.document.type, entry.document.number, today=today)
         number = _checked(errors, f"entries.{i}.document.number", check)
         phone = None

@@ -1,13 +1,16 @@
-"""Report-back: each status of each entry is posted, signed, to the platform's webhook by a stored job.
+"""Report-back: what the platform is told, posted signed to its webhook by stored jobs.
 
-The job, keyed by entry and status version, is also the durable record of a worker's change: it is stored
-before the entry is updated, and its handler applies the change if the request died in between. So a
-change is never applied without its report, and scheduling the same version twice does nothing.
+A received list is acknowledged by one receipt, keyed by the list, that reports every entry at version 1.
+Each later status of an entry is a report of its own, keyed by entry and status version. That job is also
+the durable record of a worker's change: it is stored before the entry is updated, and its handler applies
+the change if the request died in between. So a change is never applied without its report, and
+scheduling the same receipt or version twice does nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,16 +19,16 @@ from gridline.clock import Clock
 from gridline.jobs import JobContext, JobKind, schedule
 from gridline.mongo import Database
 
-from registry.assist_lists.models import ReportRead, ReportState
+from registry.assist_lists.models import EntryStatus, ReportRead, ReportState
 from registry.assist_lists.store import ENTRIES, apply_change
 from registry.settings import RegistrySettings
 
 KIND = "assist-list.report"
+RECEIPT_KIND = "assist-list.receipt"
 MAX_ATTEMPTS = 10
 # 15 s doubling over 10 attempts: the last try is about 2 h after the change, long enough to ride out
 # a maintenance window of the receiving platform.
 BACKOFF = timedelta(seconds=15)
-SCHEDULE_BATCH = 100
 APPLY_WAIT_ROUNDS = 40
 APPLY_WAIT_SECONDS = 0.05
 # Far longer than any request takes: a change still unapplied by then lost its request to a crash.
@@ -34,6 +37,10 @@ ORPHANED_AFTER = timedelta(seconds=60)
 
 def job_id(entry: str, version: int) -> str:
     return f"{KIND}:{entry}:v{version:04d}"
+
+
+def receipt_job_id(list_id: str) -> str:
+    return f"{RECEIPT_KIND}:{list_id}"
 
 
 def change(
@@ -73,24 +80,62 @@ async def schedule_change(*, db: Database, clock: Clock, change: dict[str, Any])
     )
 
 
-async def schedule_receipts(*, db: Database, clock: Clock, entries: list[dict[str, Any]]) -> None:
-    """Report each new entry as received (version 1); a retried push schedules nothing twice."""
-    for start in range(0, len(entries), SCHEDULE_BATCH):
-        batch = entries[start : start + SCHEDULE_BATCH]
-        await asyncio.gather(*(_schedule_receipt(db, clock, e) for e in batch))
+async def schedule_receipt(
+    *, db: Database, clock: Clock, list_id: str, received_at: datetime, entries: Iterable[dict[str, Any]]
+) -> bool:
+    """Store the list's one receipt job; False when it is stored already (a retried or resumed push)."""
+    return await schedule(
+        db,
+        job_id=receipt_job_id(list_id),
+        kind=RECEIPT_KIND,
+        due_at=clock.now(),
+        payload=receipt_body(list_id=list_id, received_at=received_at, entries=entries),
+        clock=clock,
+    )
 
 
-async def _schedule_receipt(db: Database, clock: Clock, entry: dict[str, Any]) -> None:
-    receipt = {
-        "entry": entry["_id"],
-        "list_id": entry["list_id"],
-        "entry_id": entry["entry_id"],
-        "version": 1,
-        "status": entry["status"],
-        "person_id": entry["person_id"],
-        "at": entry["received_at"],
-    }
-    await schedule(db, job_id=job_id(entry["_id"], 1), kind=KIND, due_at=clock.now(), payload=receipt, clock=clock)
+def receipt_body(*, list_id: str, received_at: datetime, entries: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The list's receipt as the platform is told it, and as its job stores it: every entry at version 1.
+
+    Each entry is reported as a status report is, `{entry_id, status, version, person_id?, updated_at}`:
+    ids and status only, never a document number, phone or name.
+    """
+    reported = []
+    for entry in entries:
+        item = {"entry_id": entry["entry_id"], "status": entry["status"], "version": 1}
+        if entry["person_id"]:
+            item["person_id"] = entry["person_id"]
+        reported.append({**item, "updated_at": entry["received_at"]})
+    return {"list_id": list_id, "received_at": received_at, "entries": reported}
+
+
+async def deliver_receipt(context: JobContext) -> None:
+    """Post a list's receipt; raise to be retried later."""
+    receipt, settings = context.payload, context.settings
+    if not isinstance(settings, RegistrySettings):
+        raise TypeError("assist-list receipts need the registry's settings")
+    # Everyone who sees an entry of the list finds the receipt in the list's delivery log.
+    scope = await context.db[ENTRIES].distinct("scope", {"list_id": receipt["list_id"]})
+    if not scope:
+        return  # the list is gone; nothing is left to report on
+    attempt = await webhooks.deliver(
+        db=context.db,
+        clock=context.clock,
+        endpoint=settings.assist_report_endpoint(),
+        delivery_id=str(context.job["_id"]),
+        attempt=int(context.job["attempts"]),
+        payload=receipt,
+        tags={
+            "list_id": receipt["list_id"],
+            "entry_id": None,
+            "entries": len(receipt["entries"]),
+            "version": 1,
+            "status": EntryStatus.PENDING.value,  # every entry is received pending
+            "scope": sorted(scope),
+        },
+    )
+    if attempt.outcome is webhooks.Outcome.FAILED:
+        raise webhooks.DeliveryFailed(attempt.error or "delivery failed")
 
 
 async def deliver_report(context: JobContext) -> None:
@@ -146,14 +191,29 @@ def report_body(change: dict[str, Any]) -> dict[str, Any]:
 
 
 async def summaries(*, db: Database, entries: list[dict[str, Any]]) -> dict[str, ReportRead]:
-    """The report-back state of each entry's current version, from the delivery log (one query per page)."""
-    wanted = {job_id(e["_id"], e["version"]): e for e in entries}
+    """The report-back state of each entry's current version, from the delivery log (one query per page).
+
+    Version 1 is reported by the list's receipt, so every entry still at version 1 shows that delivery.
+    """
+    wanted = {e["_id"]: _delivery_ids(e) for e in entries}
+    deliveries = sorted({d for ids in wanted.values() for d in ids})
     latest: dict[str, dict[str, Any]] = {}
-    async for attempt in db[webhooks.COLLECTION].find({"delivery_id": {"$in": list(wanted)}}):
+    async for attempt in db[webhooks.COLLECTION].find({"delivery_id": {"$in": deliveries}}):
         seen = latest.get(attempt["delivery_id"])
         if seen is None or seen["attempt"] < attempt["attempt"]:
             latest[attempt["delivery_id"]] = attempt
-    return {e["_id"]: _summary(e, latest.get(delivery)) for delivery, e in wanted.items()}
+    return {e["_id"]: _summary(e, _last(latest, wanted[e["_id"]])) for e in entries}
+
+
+def _delivery_ids(entry: dict[str, Any]) -> list[str]:
+    if entry["version"] == 1:
+        # Lists received before receipts were one per list have a report per entry at version 1.
+        return [receipt_job_id(entry["list_id"]), job_id(entry["_id"], 1)]
+    return [job_id(entry["_id"], entry["version"])]
+
+
+def _last(latest: dict[str, dict[str, Any]], deliveries: list[str]) -> dict[str, Any] | None:
+    return next((latest[d] for d in deliveries if d in latest), None)
 
 
 def _summary(entry: dict[str, Any], attempt: dict[str, Any] | None) -> ReportRead:
@@ -174,3 +234,4 @@ def _summary(entry: dict[str, Any], attempt: dict[str, Any] | None) -> ReportRea
 
 
 JOB = JobKind(KIND, deliver_report, max_attempts=MAX_ATTEMPTS, backoff=BACKOFF)
+RECEIPT_JOB = JobKind(RECEIPT_KIND, deliver_receipt, max_attempts=MAX_ATTEMPTS, backoff=BACKOFF)

@@ -31,7 +31,12 @@ INDEXES: list[Index] = [
     *webhooks.INDEXES,
     *signatures.INDEXES,
 ]
-JOBS: list[JobKind] = [reporting.JOB]
+JOBS: list[JobKind] = [reporting.JOB, reporting.RECEIPT_JOB]
+# The push route's own body limit (the service default of 1 MiB holds about 2,400 entries). A realistic
+# entry (18-character list-scoped id, a 3–4 character name, PRC ID, phone, a 40-character reason) is
+# ~430 bytes as JSON with non-ASCII escaped as \uXXXX, ~315 bytes as raw UTF-8: 10,000 of them are
+# 4.1 MiB at most. 8 MiB leaves about twice that, for pretty-printing or longer names and reasons.
+PUSH_BODY_LIMIT = 8 * 1024 * 1024
 
 
 async def get_list(*, db: Database, principal: Principal, list_id: str, page: PageParams) -> AssistListRead:
@@ -52,7 +57,7 @@ async def get_list(*, db: Database, principal: Principal, list_id: str, page: Pa
 
 
 async def list_deliveries(*, db: Database, principal: Principal, list_id: str, page: PageParams) -> Page[DeliveryRead]:
-    """Every report-back attempt for the caller's entries of a list, oldest entry and version first."""
+    """Every report-back attempt for the caller's entries of a list: the list's receipt, then each entry's."""
     await _visible(db, principal, list_id)
     query = {"tags.list_id": list_id, "tags.scope": principal.jurisdiction}
     return await paginate(db[webhooks.COLLECTION], query, page, to_delivery_read)
@@ -106,7 +111,8 @@ def to_entry_read(doc: dict[str, Any], report: ReportRead) -> EntryRead:
 def to_delivery_read(doc: dict[str, Any]) -> DeliveryRead:
     tags = doc["tags"]
     return DeliveryRead(
-        entry_id=tags["entry_id"],
+        entry_id=tags.get("entry_id"),
+        entries=tags.get("entries"),
         version=tags["version"],
         status=EntryStatus(tags["status"]),
         attempt=doc["attempt"],

@@ -13,6 +13,7 @@ from gridline.signatures import SignedRequest
 from registry import rights
 from registry.assist_lists import receiving, service, updating
 from registry.assist_lists.models import (
+    MAX_ENTRIES,
     AssistListPush,
     AssistListRead,
     AssistListReceipt,
@@ -27,13 +28,18 @@ Updater = Annotated[Principal, Depends(require(rights.UPDATE_ASSIST_ENTRY))]
 ListId = Annotated[str, Path(min_length=1, max_length=64)]
 EntryId = Annotated[str, Path(min_length=1, max_length=64)]
 Pages = Annotated[PageParams, Depends(page_params)]
-RECEIVE = """Sign with the key the registry holds for your client id: `X-Client-Id`, `X-Timestamp`
+RECEIVE = f"""Sign with the key the registry holds for your client id: `X-Client-Id`, `X-Timestamp`
 (unix seconds, within the window) and `X-Signature`, the hex HMAC-SHA256 of
-`"{timestamp}\\n{METHOD}\\n{path}\\n{sha256 hex of the raw body}"` (path as sent, with `?query` if any).
+`"{{timestamp}}\\n{{METHOD}}\\n{{path}}\\n{{sha256 hex of the raw body}}"` (path as sent, with `?query` if any).
 A signed request is accepted once: to retry, sign again with a new timestamp; the same list_id and body then
-return the first receipt. Invalid entries refuse the whole push (422 naming every `entries.<i>.<field>`), so
-nothing is half-stored. Each entry's receipt and every later status change is posted, signed with the
-registry's key, to your webhook as `{list_id, entry_id, status, version, person_id?, updated_at}`."""
+return the first receipt. Invalid entries, a `community_code` the division tree does not hold among them, refuse
+the whole push (422 naming every `entries.<i>.<field>`), so nothing is half-stored. A push holds at most
+{MAX_ENTRIES} entries (422 beyond) in a body of at most {service.PUSH_BODY_LIMIT // 2**20} MiB (413 beyond).
+Reports are posted, signed with the registry's key, to your webhook. The list's receipt is one POST carrying
+every entry at version 1: `{{list_id, received_at, entries: [{{entry_id, status, version, person_id?, updated_at}}]}}`
+(`person_id` when the document matched a registered person). Each later status change of an entry is a POST of
+its own: `{{list_id, entry_id, status, version, person_id?, updated_at}}`. No report holds a document number,
+phone or name; `X-Delivery-Id` is the same on every retry of one report."""
 
 
 @router.post(
@@ -46,7 +52,8 @@ registry's key, to your webhook as `{list_id, entry_id, status, version, person_
         200: {"description": "a retry of a list already received: the first receipt"},
         401: {"description": "unknown client, bad signature, timestamp outside the window, or a replay"},
         409: {"description": "this list_id was received with another body"},
-        422: {"description": "invalid entries; nothing was stored"},
+        413: {"description": "the body exceeds the route's limit; nothing was read"},
+        422: {"description": "invalid entries or too many of them; nothing was stored"},
     },
 )
 async def receive_assist_list(
