@@ -49,3 +49,29 @@ async def test_a_long_job_does_not_hold_up_a_job_of_another_kind(sandbox: Sandbo
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await running
+
+
+async def test_a_job_interrupted_by_shutdown_is_handed_back_at_once(sandbox: Sandbox) -> None:
+    db, clock = sandbox.database("registry"), SystemClock()
+    started = asyncio.Event()
+
+    async def long_import(context: JobContext) -> None:
+        started.set()
+        await asyncio.Event().wait()  # runs until the service stops
+
+    runner = JobRunner(db=db, kinds=[JobKind("long", long_import)], clock=clock, settings=None, holder="old")
+    await schedule(db, job_id="import-1", kind="long", due_at=clock.now(), payload={}, clock=clock)
+    running = asyncio.create_task(runner.run())
+    await asyncio.wait_for(started.wait(), 20)
+
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+
+    job = await db["jobs"].find_one({"_id": "import-1"})
+    assert job is not None
+    assert (job["status"], job["attempts"], "lease_until" in job) == ("pending", 0, False)
+    successor = JobRunner(db=db, kinds=[JobKind("long", long_import)], clock=clock, settings=None, holder="new")
+    claimed = await successor.claim(["long"])
+    assert claimed is not None
+    assert claimed["holder"] == "new"

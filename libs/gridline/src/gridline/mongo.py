@@ -202,16 +202,14 @@ async def _apply(collection: Collection, chunk: Sequence[GuardedUpdate]) -> int:
     return int(result.matched_count)
 
 
-_scans_filters: dict[int, bool] = {}
-
-
 async def _filters_scan(client: Client) -> bool:
-    """True on FerretDB 1.x, whose storage sees no filter but a bare `_id` equality."""
-    key = id(client)
-    if key not in _scans_filters:
+    """True on FerretDB 1.x, whose storage sees no filter but a bare `_id` equality. Asked once per client."""
+    known: bool | None = getattr(client, "_gridline_filters_scan", None)
+    if known is None:
         info = await client.admin.command("buildInfo")
-        _scans_filters[key] = "ferretdbVersion" in info
-    return _scans_filters[key]
+        known = "ferretdbVersion" in info
+        setattr(client, "_gridline_filters_scan", known)  # noqa: B010 (motor reads unknown attributes as databases)
+    return known
 
 
 _MISSING = object()

@@ -26,7 +26,7 @@ from gridline.clock import Clock
 from gridline.events import Event, EventSpec, derived_id
 from gridline.kafka import AIOKafkaProducer
 from gridline.leases import Lease
-from gridline.mongo import ASCENDING, Collection, Database, Index, read, update_guarded
+from gridline.mongo import ASCENDING, Collection, Database, Index, is_transient, read, update_guarded
 from gridline.telemetry import current_context_headers, headers_with_trace, publish_span
 
 log = logging.getLogger(__name__)
@@ -124,18 +124,22 @@ class OutboxRelay:
 
     async def run(self) -> None:
         while True:
-            self._finding = 0.0
+            self._finding, published = 0.0, 0
             try:
                 if await self._lease.acquire():
-                    while await self.publish_pending() >= self._batch:
-                        pass
+                    while (sent := await self.publish_pending()) > 0:
+                        published += sent
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox relay round failed; retrying next round")
-            # Where finding pending documents is itself slow (FerretDB scans whole collections for it), rest
-            # in proportion, so that looking for work takes at most a fifth of the database's time.
-            await asyncio.sleep(max(0.0, ROUND_SPACING * self._finding - self._interval))
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.exception("outbox relay round failed; retrying next round")
+                else:
+                    log.warning("outbox relay round: database busy or unreachable, retrying: %s", exc)
+            if not published:
+                # Found nothing, and finding is slow where FerretDB scans whole collections for it: rest in
+                # proportion, so that an idle relay takes at most a fifth of the database's time.
+                await asyncio.sleep(max(0.0, ROUND_SPACING * self._finding - self._interval))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)
             self._wake.clear()
