@@ -4,7 +4,7 @@
 
 Generates N valid synthetic people (GB 11643 ID numbers with correct check characters) into an .xlsx and a
 .csv, then measures, on the real servers (the ones named by GRIDLINE_TEST_KAFKA/GRIDLINE_TEST_MONGODB, else
-its own Kafka and FerretDB under .local/bench-stack, stopped afterwards):
+its own Kafka and FerretDB, stopped afterwards):
 
 - parsing: file → cells → a validated `PersonCreate`, per format, without the database;
 - importing: `importPersons` on the registry app run in-process, from the upload to the job being done;
@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import os
 import resource
 import tempfile
 import time
@@ -34,9 +33,8 @@ from typing import Any
 import httpx
 from gridline import mongo
 from gridline.clock import SystemClock, local_today
-from gridline.devstack import servers
 from gridline.pii import Protector
-from gridline.testing import Running, Sandbox, Secrets, Servers
+from gridline.testing import Running, Sandbox, Secrets, Servers, servers_for_tests, stop_servers
 from openpyxl import Workbook
 from registry.imports import values
 from registry.imports.columns import find_header, is_blank, pick
@@ -224,14 +222,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
-async def run(count: int, *, relay: bool) -> None:
+async def run(stack: Servers, count: int, *, relay: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        stack, started_here = _servers()
-        try:
-            await _measure(stack, Path(folder), count, relay=relay)
-        finally:
-            if started_here is not None:
-                servers.stop(started_here)
+        await _measure(stack, Path(folder), count, relay=relay)
 
 
 async def _measure(stack: Servers, folder: Path, count: int, *, relay: bool) -> None:
@@ -261,21 +254,17 @@ def _report(timings: list[tuple[Timing, float]], raw: Timing, *, relay: bool) ->
     print(f"\noutbox relay during the import: {'running' if relay else 'idle'}")
 
 
-def _servers() -> tuple[Servers, Path | None]:
-    kafka, mongodb = os.environ.get("GRIDLINE_TEST_KAFKA"), os.environ.get("GRIDLINE_TEST_MONGODB")
-    if kafka and mongodb:
-        return Servers(kafka, mongodb), None
-    state = servers.REPO / ".local" / "bench-stack"
-    stack = servers.start(state)
-    return Servers(stack.kafka_bootstrap, stack.mongodb_url), state
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000, help="synthetic people to generate (default 100,000)")
     parser.add_argument("--with-relay", action="store_true", help="let the outbox relay publish during the import")
     args = parser.parse_args()
-    asyncio.run(run(args.rows, relay=args.with_relay))
+    stack, started_here = servers_for_tests()  # started before the event loop: starting waits synchronously
+    try:
+        asyncio.run(run(stack, args.rows, relay=args.with_relay))
+    finally:
+        if started_here is not None:
+            stop_servers(started_here)
 
 
 if __name__ == "__main__":
