@@ -84,10 +84,10 @@ def status() -> None:
     if stack is None:
         print("not running")
         return
-    print(f"kafka     {stack.kafka_bootstrap}  pid {stack.kafka_pid}  {_state(stack.kafka_pid)}")
-    print(f"ferretdb  {stack.mongodb_url}  pid {stack.ferretdb_pid}  {_state(stack.ferretdb_pid)}")
+    print(f"{'kafka':<12}{stack.kafka_bootstrap}  pid {stack.kafka_pid}  {_state(stack.kafka_pid)}")
+    print(f"{'ferretdb':<12}{stack.mongodb_url}  pid {stack.ferretdb_pid}  {_state(stack.ferretdb_pid)}")
     for name, pid in _service_pids().items():
-        print(f"{name:<10}http://127.0.0.1:{SERVICES[name]}  pid {pid}  {_state(pid)}")
+        print(f"{name:<12}http://127.0.0.1:{SERVICES[name]}  pid {pid}  {_state(pid)}")
 
 
 def servers_command(state_dir: Path, *, stop: bool) -> None:
