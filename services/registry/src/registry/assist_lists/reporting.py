@@ -111,49 +111,45 @@ def receipt_body(*, list_id: str, received_at: datetime, entries: Iterable[dict[
 
 async def deliver_receipt(context: JobContext) -> None:
     """Post a list's receipt; raise to be retried later."""
-    receipt, settings = context.payload, context.settings
-    if not isinstance(settings, RegistrySettings):
-        raise TypeError("assist-list receipts need the registry's settings")
+    receipt = context.payload
     # Everyone who sees an entry of the list finds the receipt in the list's delivery log.
     scope = await context.db[ENTRIES].distinct("scope", {"list_id": receipt["list_id"]})
     if not scope:
         return  # the list is gone; nothing is left to report on
-    attempt = await webhooks.deliver(
-        db=context.db,
-        clock=context.clock,
-        endpoint=settings.assist_report_endpoint(),
-        delivery_id=str(context.job["_id"]),
-        attempt=int(context.job["attempts"]),
-        payload=receipt,
-        tags={
-            "list_id": receipt["list_id"],
-            "entry_id": None,
-            "entries": len(receipt["entries"]),
-            "version": 1,
-            "status": EntryStatus.PENDING.value,  # every entry is received pending
-            "scope": sorted(scope),
-        },
-    )
-    if attempt.outcome is webhooks.Outcome.FAILED:
-        raise webhooks.DeliveryFailed(attempt.error or "delivery failed")
+    tags = {
+        "list_id": receipt["list_id"],
+        "entry_id": None,
+        "entries": len(receipt["entries"]),
+        "version": 1,
+        "status": EntryStatus.PENDING.value,  # every entry is received pending
+        "scope": sorted(scope),
+    }
+    await _post(context, receipt, tags)
 
 
 async def deliver_report(context: JobContext) -> None:
     """Post the report of one status version; raise to be retried later."""
-    change, settings = context.payload, context.settings
-    if not isinstance(settings, RegistrySettings):
-        raise TypeError("assist-list reports need the registry's settings")
+    change = context.payload
     entry = await _applied(context, change)
     if entry is None:
         return  # the list is gone; nothing is left to report on
+    tags = {k: change[k] for k in ("list_id", "entry_id", "version", "status")} | {"scope": entry["scope"]}
+    await _post(context, report_body(change), tags)
+
+
+async def _post(context: JobContext, payload: dict[str, Any], tags: dict[str, Any]) -> None:
+    """One signed attempt, logged under the job's id; a failure raises, so the job retries after its backoff."""
+    settings = context.settings
+    if not isinstance(settings, RegistrySettings):
+        raise TypeError("assist-list reports need the registry's settings")
     attempt = await webhooks.deliver(
         db=context.db,
         clock=context.clock,
         endpoint=settings.assist_report_endpoint(),
         delivery_id=str(context.job["_id"]),
         attempt=int(context.job["attempts"]),
-        payload=report_body(change),
-        tags={k: change[k] for k in ("list_id", "entry_id", "version", "status")} | {"scope": entry["scope"]},
+        payload=payload,
+        tags=tags,
     )
     if attempt.outcome is webhooks.Outcome.FAILED:
         raise webhooks.DeliveryFailed(attempt.error or "delivery failed")
