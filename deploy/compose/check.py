@@ -3,7 +3,7 @@
 The Go program in deploy/compose/validate is built once per source version into the user's cache directory.
 Interpolation gets a placeholder for every variable deploy/compose/example.env names (and nothing from the
 process environment or a local .env), so a required variable missing from the example fails here too.
-Also checks that the four service Dockerfiles stay one pattern. Exit status 0 when valid, 1 when not.
+Exit status 0 when valid, 1 when not.
 
     python deploy/compose/check.py [--file docker-compose.yml] [--print]
 """
@@ -11,7 +11,6 @@ Also checks that the four service Dockerfiles stay one pattern. Exit status 0 wh
 from __future__ import annotations
 
 import argparse
-import difflib
 import hashlib
 import os
 import re
@@ -25,7 +24,6 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 VALIDATOR_SRC = HERE / "validate"
 EXAMPLE_ENV = HERE / "example.env"
-TEMPLATE_SERVICE = "registry"
 _ENV_LINE = re.compile(r"^([A-Z][A-Z0-9_]*)=")
 
 
@@ -63,50 +61,11 @@ def placeholder_env(example: Path) -> list[str]:
     return [f"{name}=placeholder-for-compose-check" for name in names]
 
 
-def dockerfile_drift() -> list[str]:
-    """Problems with the per-service Dockerfiles: missing, or differing from the registry's beyond the name."""
-    services = sorted(p.parent.name for p in (REPO / "services").glob("*/pyproject.toml"))
-    template_path = REPO / "services" / TEMPLATE_SERVICE / "Dockerfile"
-    if not template_path.exists():
-        return [f"{template_path.relative_to(REPO)} is missing"]
-    template = template_path.read_text()
-
-    def for_service(name: str) -> str:
-        return (
-            template.replace(f"--package gridline-{TEMPLATE_SERVICE}", f"--package gridline-{name}")
-            .replace(f"COPY services/{TEMPLATE_SERVICE}/src ", f"COPY services/{name}/src ")
-            .replace(f"services/{TEMPLATE_SERVICE}/src\n", f"services/{name}/src\n")
-            .replace(f'"-m", "{TEMPLATE_SERVICE}"]', f'"-m", "{name}"]')
-        )
-
-    problems = []
-    for name in services:
-        path = REPO / "services" / name / "Dockerfile"
-        if not path.exists():
-            problems.append(f"{path.relative_to(REPO)} is missing")
-            continue
-        expected, actual = for_service(name), path.read_text()
-        if actual != expected:
-            diff = difflib.unified_diff(
-                expected.splitlines(),
-                actual.splitlines(),
-                f"expected (services/{TEMPLATE_SERVICE}/Dockerfile with the name changed)",
-                str(path.relative_to(REPO)),
-                lineterm="",
-            )
-            problems.append(f"{path.relative_to(REPO)} differs from the shared pattern:\n" + "\n".join(diff))
-    return problems
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--file", type=Path, default=REPO / "docker-compose.yml", help="compose file to validate")
     parser.add_argument("--print", action="store_true", help="also print the resolved model")
     args = parser.parse_args(argv)
-
-    problems = dockerfile_drift()
-    for problem in problems:
-        print(f"dockerfile check: {problem}", file=sys.stderr)
 
     command = [str(validator_binary()), "-project-dir", str(REPO)]
     for assignment in placeholder_env(EXAMPLE_ENV):
@@ -114,10 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.print:
         command.append("-print")
     command.append(str(args.file.resolve()))
-    validated = subprocess.run(command, check=False)
-    if problems:
-        print(f"dockerfile check failed: {len(problems)} problem(s) above", file=sys.stderr)
-    return 1 if problems or validated.returncode != 0 else 0
+    return subprocess.run(command, check=False).returncode
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
+# One image recipe for every service, named by the SERVICE build argument (registry, monitoring, care, duty).
 # Built from the repository root (docker compose does this): the lock file and the shared library live there.
-# The four services' Dockerfiles differ only in the service name; deploy/compose/check.py keeps them so.
 
 FROM python:3.11.14-slim-bookworm AS build
+ARG SERVICE
 RUN pip install --no-cache-dir uv==0.13.8
 # Use the image's interpreter, never a downloaded one, so the venv runs unchanged in the final stage.
 ENV UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy
@@ -16,22 +17,24 @@ COPY services/care/pyproject.toml services/care/
 COPY services/duty/pyproject.toml services/duty/
 # Third-party dependencies first: this layer survives source-only changes.
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-editable --no-install-workspace --package gridline-monitoring
+    uv sync --frozen --no-dev --no-editable --no-install-workspace --package gridline-${SERVICE}
 COPY libs/gridline/src libs/gridline/src
-COPY services/monitoring/src services/monitoring/src
+COPY services/${SERVICE}/src services/${SERVICE}/src
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-editable --package gridline-monitoring
+    uv sync --frozen --no-dev --no-editable --package gridline-${SERVICE}
 
 FROM python:3.11.14-slim-bookworm
+ARG SERVICE
 RUN groupadd --system --gid 10001 gridline \
     && useradd --system --uid 10001 --gid gridline --no-create-home --shell /usr/sbin/nologin gridline
 WORKDIR /app
 COPY --from=build /app/.venv /app/.venv
 COPY deploy/topics.yaml deploy/topics.yaml
-ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1 HOST=0.0.0.0 PORT=8000
+ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1 HOST=0.0.0.0 PORT=8000 GRIDLINE_SERVICE=${SERVICE}
 USER 10001:10001
 EXPOSE 8000
 # slim has no curl; the venv's python does the probe.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["/app/.venv/bin/python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=3)"]
-CMD ["/app/.venv/bin/python", "-m", "monitoring"]
+# exec: the service is PID 1 and receives the stop signal itself.
+CMD ["/bin/sh", "-c", "exec /app/.venv/bin/python -m \"$GRIDLINE_SERVICE\""]
