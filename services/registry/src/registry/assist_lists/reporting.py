@@ -191,25 +191,17 @@ async def summaries(*, db: Database, entries: list[dict[str, Any]]) -> dict[str,
 
     Version 1 is reported by the list's receipt, so every entry still at version 1 shows that delivery.
     """
-    wanted = {e["_id"]: _delivery_ids(e) for e in entries}
-    deliveries = sorted({d for ids in wanted.values() for d in ids})
+    wanted = {e["_id"]: _delivery_id(e) for e in entries}
     latest: dict[str, dict[str, Any]] = {}
-    async for attempt in db[webhooks.COLLECTION].find({"delivery_id": {"$in": deliveries}}):
+    async for attempt in db[webhooks.COLLECTION].find({"delivery_id": {"$in": sorted(set(wanted.values()))}}):
         seen = latest.get(attempt["delivery_id"])
         if seen is None or seen["attempt"] < attempt["attempt"]:
             latest[attempt["delivery_id"]] = attempt
-    return {e["_id"]: _summary(e, _last(latest, wanted[e["_id"]])) for e in entries}
+    return {e["_id"]: _summary(e, latest.get(wanted[e["_id"]])) for e in entries}
 
 
-def _delivery_ids(entry: dict[str, Any]) -> list[str]:
-    if entry["version"] == 1:
-        # Lists received before receipts were one per list have a report per entry at version 1.
-        return [receipt_job_id(entry["list_id"]), job_id(entry["_id"], 1)]
-    return [job_id(entry["_id"], entry["version"])]
-
-
-def _last(latest: dict[str, dict[str, Any]], deliveries: list[str]) -> dict[str, Any] | None:
-    return next((latest[d] for d in deliveries if d in latest), None)
+def _delivery_id(entry: dict[str, Any]) -> str:
+    return receipt_job_id(entry["list_id"]) if entry["version"] == 1 else job_id(entry["_id"], entry["version"])
 
 
 def _summary(entry: dict[str, Any], attempt: dict[str, Any] | None) -> ReportRead:
