@@ -12,6 +12,7 @@ from gridline.http.metrics import Metrics
 from gridline.http.rate_limits import RateLimits
 from gridline.jobs import JobRunner
 from gridline.kafka import AIOKafkaProducer
+from gridline.links import LinkSigner
 from gridline.mongo import Client, Database
 from gridline.outbox import OutboxRelay
 from gridline.pii import Protector
@@ -26,6 +27,7 @@ class Runtime:
     protector: Protector
     metrics: Metrics
     rate_limits: RateLimits
+    links: LinkSigner
     client: Client | None = None
     db: Database | None = None
     producer: AIOKafkaProducer | None = None

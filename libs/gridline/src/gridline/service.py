@@ -28,6 +28,7 @@ from gridline.jobs import INDEXES as JOB_INDEXES
 from gridline.jobs import JobKind, JobRunner
 from gridline.kafka import make_producer
 from gridline.leases import Lease
+from gridline.links import LinkSigner
 from gridline.mongo import ASCENDING, Index
 from gridline.outbox import RELAY_LEASE_TTL, OutboxRelay, outbox_indexes
 from gridline.runtime import Runtime
@@ -61,13 +62,15 @@ class ServiceDefinition:
 def build_app(definition: ServiceDefinition, settings: ServiceSettings, *, clock: Clock | None = None) -> FastAPI:
     logs.configure()
     setup_tracing(definition.name)
+    clock = clock or SystemClock()
     runtime = Runtime(
         settings=settings,
-        clock=clock or SystemClock(),
+        clock=clock,
         verifier=TokenVerifier(jwks=settings.auth_jwks, issuer=settings.auth_issuer, audience=settings.auth_audience),
         protector=settings.protector(),
         metrics=metrics.Metrics(definition.name),
         rate_limits=RateLimits(settings.rate_limit_per_caller),
+        links=LinkSigner(hash_key=settings.hash_key_bytes(), service=definition.name, clock=clock),
     )
 
     @contextlib.asynccontextmanager

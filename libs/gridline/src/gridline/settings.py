@@ -62,6 +62,9 @@ class ServiceSettings(BaseSettings):
     def dead_letter_topic(self) -> str:
         return self.topic(f"{self.service_name}.dlq")
 
+    def hash_key_bytes(self) -> bytes:
+        return base64.b64decode(self.pii_hash_key.get_secret_value())
+
     def protector(self) -> Protector:
         keys = {}
         for part in self.pii_encryption_keys.get_secret_value().split(","):
@@ -70,5 +73,5 @@ class ServiceSettings(BaseSettings):
         return Protector(
             keys=keys,
             current_key_id=self.pii_current_key_id,
-            hash_key=base64.b64decode(self.pii_hash_key.get_secret_value()),
+            hash_key=self.hash_key_bytes(),
         )

@@ -58,6 +58,7 @@ def kafka_libs() -> Path:
             f"-DoutputDirectory={libs}",
         ],
         check=True,
+        stdout=sys.stderr,  # `servers` prints environment lines on stdout that callers eval; keep them clean
     )
     marker.touch()
     return libs

@@ -12,6 +12,7 @@ from gridline.auth.principal import Principal
 from gridline.auth.tokens import TokenError
 from gridline.clock import Clock
 from gridline.http.problems import Problem
+from gridline.links import LinkSigner
 from gridline.mongo import Database
 from gridline.pii import Protector
 from gridline.runtime import Runtime
@@ -40,6 +41,10 @@ def get_protector(runtime: RuntimeDep) -> Protector:
     return runtime.protector
 
 
+def get_links(runtime: RuntimeDep) -> LinkSigner:
+    return runtime.links
+
+
 def get_settings(runtime: RuntimeDep) -> ServiceSettings:
     return runtime.settings
 
@@ -57,6 +62,7 @@ def get_jobs_wake(runtime: RuntimeDep) -> Callable[[], None]:
 DbDep = Annotated[Database, Depends(get_db)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 ProtectorDep = Annotated[Protector, Depends(get_protector)]
+LinksDep = Annotated[LinkSigner, Depends(get_links)]
 SettingsDep = Annotated[ServiceSettings, Depends(get_settings)]
 WakeRelay = Annotated[Callable[[], None], Depends(get_relay_wake)]
 WakeJobs = Annotated[Callable[[], None], Depends(get_jobs_wake)]

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gridline import logs, mongo
 from gridline.errors import DomainError
+from gridline.links import LinkError
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,14 @@ def install(app: FastAPI) -> None:
         problem = Problem(exc.status, exc.detail, type_=exc.type, errors=errors, **extensions)
         return problem_response(problem, request)
 
+    async def on_link(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, LinkError)
+        if exc.reason == "expired":
+            problem = Problem(410, str(exc), type_="/problems/link-expired", title="链接已过期")
+        else:
+            problem = Problem(401, str(exc), type_="/problems/link-invalid", title="链接无效")
+        return problem_response(problem, request)
+
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         errors = [{"path": _path(e["loc"]), "message": e["msg"]} for e in exc.errors()[:50]]
@@ -111,6 +120,7 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(DomainError, on_domain)
+    app.add_exception_handler(LinkError, on_link)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)
