@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -64,30 +66,43 @@ def kafka_libs() -> Path:
     return libs
 
 
+FERRETDB_PATCH = DEPLOY / "ferretdb" / f"ferretdb-{FERRETDB_VERSION}.patch"
+
+
 def ferretdb_binary() -> Path:
-    """FerretDB built with the Go toolchain, once, into the cache."""
-    binary = cache_dir() / f"ferretdb-{FERRETDB_VERSION}" / "bin" / "ferretdb"
+    """FerretDB built with the Go toolchain from its module source plus our patch, once per patch, into the cache."""
+    digest = hashlib.sha256(FERRETDB_PATCH.read_bytes()).hexdigest()[:12]
+    binary = cache_dir() / f"ferretdb-{FERRETDB_VERSION}-{digest}" / "bin" / "ferretdb"
     if binary.exists():
         return binary
-    say(f"building FerretDB {FERRETDB_VERSION} with Go (first run only, takes a few minutes)...")
-    _require("go")
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    with (binary.parent / ".build-lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test workers: one builds, the others wait for it
+        if not binary.exists():
+            _build_ferretdb(binary)
+    return binary
+
+
+def _build_ferretdb(binary: Path) -> None:
+    say(f"building FerretDB {FERRETDB_VERSION} with Go and {FERRETDB_PATCH.name} (once per patch, a few minutes)...")
+    _require("go", "git")
     env = {**os.environ, "CGO_ENABLED": "0"}
     module = f"github.com/FerretDB/FerretDB@{FERRETDB_VERSION}"
     listing = subprocess.run(
         ["go", "mod", "download", "-json", module], check=True, env=env, capture_output=True, text=True
     )
-    source = binary.parent.parent / "src"
-    shutil.rmtree(source, ignore_errors=True)
-    shutil.copytree(json.loads(listing.stdout)["Dir"], source)
-    source.chmod(0o755)
-    for path in source.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    # A module-proxy copy lacks the generated version file the binary insists on at start-up.
-    (source / "build" / "version" / "version.txt").write_text(FERRETDB_VERSION + "\n")
-    binary.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["go", "build", "-o", str(binary), "./cmd/ferretdb"], check=True, env=env, cwd=source)
-    shutil.rmtree(source, ignore_errors=True)
-    return binary
+    with tempfile.TemporaryDirectory(dir=binary.parent) as work:
+        source = Path(work) / "src"
+        shutil.copytree(json.loads(listing.stdout)["Dir"], source)
+        source.chmod(0o755)
+        for path in source.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        # A module-proxy copy lacks the generated version file the binary insists on at start-up.
+        (source / "build" / "version" / "version.txt").write_text(FERRETDB_VERSION + "\n")
+        subprocess.run(["git", "apply", "--whitespace=nowarn", str(FERRETDB_PATCH)], check=True, cwd=source)
+        built = Path(work) / "ferretdb"
+        subprocess.run(["go", "build", "-o", str(built), "./cmd/ferretdb"], check=True, env=env, cwd=source)
+        os.replace(built, binary)
 
 
 @dataclass
@@ -160,6 +175,14 @@ def stop(state_dir: Path) -> None:
     (state_dir / "stack.json").unlink(missing_ok=True)
 
 
+def start_database(state_dir: Path) -> tuple[int, str]:
+    """One FerretDB on a free port over `state_dir` (for tests of the database itself); returns pid and URL."""
+    (port,) = free_ports(1)
+    pid = _start_ferretdb(ferretdb_binary(), state_dir, port)
+    wait_for_port(port, "FerretDB", pid=pid, timeout=60)
+    return pid, f"mongodb://127.0.0.1:{port}/?directConnection=true"
+
+
 def _start_ferretdb(binary: Path, state_dir: Path, port: int) -> int:
     data = state_dir / "ferretdb"
     data.mkdir(parents=True, exist_ok=True)
@@ -174,6 +197,7 @@ def _start_ferretdb(binary: Path, state_dir: Path, port: int) -> int:
             "--telemetry=disable",
             "--debug-addr=-",
             "--log-level=warn",
+            "--test-enable-nested-pushdown",  # dotted-path conditions reach the planner too (see the patch)
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
