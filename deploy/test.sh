@@ -11,7 +11,7 @@ ruff check .
 ruff format --check .
 
 section "types (mypy --strict)"
-mypy libs/gridline/src services/*/src deploy tests
+mypy libs/gridline/src services/*/src deploy tests bench
 
 section "event contracts (AsyncAPI drift)"
 python deploy/asyncapi.py --check

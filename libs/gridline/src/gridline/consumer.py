@@ -24,7 +24,7 @@ from gridline.clock import Clock
 from gridline.events import EnvelopeError, Event, Headers, InboundData, from_record
 from gridline.kafka import AIOKafkaProducer, make_consumer
 from gridline.mongo import Database, is_transient
-from gridline.telemetry import process_span
+from gridline.telemetry import process_batch_span, process_span
 
 log = logging.getLogger(__name__)
 
@@ -45,17 +45,35 @@ class HandlerContext:
 
 
 Handler = Callable[[HandlerContext, Event, Any], Awaitable[None]]
+BatchHandler = Callable[[HandlerContext, list[tuple[Event, Any]]], Awaitable[None]]
 InboundModel = type[InboundData]
 
 
 @dataclass(frozen=True)
 class Route:
-    """One consumed event type, the consumer's own tolerant model of its payload, and the handler."""
+    """One consumed event type, the consumer's own tolerant model of its payload, and the handler.
+
+    A high-volume route may also give `handle_many`: consecutive records of the route in one partition's
+    poll are then handled together (one database write for many events). It must have the same effect as
+    `handle` on each event, idempotently; if it keeps failing, the records go one by one through `handle`,
+    so a poison record is still dead-lettered alone.
+    """
 
     topic: str
     type: str
     model: InboundModel
     handle: Handler
+    handle_many: BatchHandler | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A record read as an event of a route, its payload validated, ready for its handler."""
+
+    record: ConsumerRecord[bytes, bytes]
+    route: Route
+    event: Event
+    data: Any
 
 
 @dataclass(frozen=True)
@@ -110,6 +128,7 @@ class ConsumerRunner:
         self._retry = retry
         self.stats = ConsumerStats()
         self.started = asyncio.Event()
+        self._outage = logs.Throttled(log)
 
     async def run(self) -> None:
         consumer = make_consumer(self._bootstrap, topics=self._topics, group=self.group, client_id=self.group)
@@ -117,55 +136,117 @@ class ConsumerRunner:
         self.started.set()
         try:
             while True:
-                batches = await consumer.getmany(timeout_ms=500, max_records=200)
+                batches = await consumer.getmany(timeout_ms=500, max_records=500)
                 self.stats.last_poll = self._ctx.clock.now()
-                for tp, records in batches.items():
-                    await self._process_partition(consumer, tp, records)
+                if not batches:
+                    continue
+                # Partitions are independent streams (one aggregate's events share one), as they would be on
+                # separate replicas: handle them side by side, each in its own order.
+                handled = await asyncio.gather(*(self._process_partition(consumer, tp, r) for tp, r in batches.items()))
+                offsets = {tp: offset for tp, offset in zip(batches, handled, strict=True) if offset is not None}
+                if offsets:
+                    await self._commit(consumer, offsets)
         finally:
             await consumer.stop()
 
     async def _process_partition(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
-    ) -> None:
-        for record in records:
-            try:
-                await self.process(record)
-                # Commit after the effect (or the dead letter) is stored, never before.
-                await consumer.commit({tp: record.offset + 1})
-            except Exception as exc:
-                # Our own infrastructure failed (database or broker), not the message: go back to this
-                # record and try again after a pause. Liveness reports us if this lasts.
-                self.stats.failing_since = self.stats.failing_since or self._ctx.clock.now()
-                log.warning("consumer %s cannot make progress: %s", self.group, logs.error_text(exc))
-                consumer.seek(tp, record.offset)
-                await asyncio.sleep(min(self._retry.backoff_seconds * 10, 5.0))
-                return
+    ) -> int | None:
+        """Handle records in order; returns the offset to commit (after the last one handled), or None."""
+        handled: int | None = None
+        group: list[Prepared] = []
+        try:
+            for record in records:
+                prepared = await self.prepare(record)
+                if group and (prepared is None or prepared.route is not group[0].route):
+                    await self._handle_group(group)
+                    handled, group = group[-1].record.offset + 1, []
+                if prepared is not None and prepared.route.handle_many is not None:
+                    group.append(prepared)
+                    continue
+                if prepared is not None:
+                    await self._handle_one(prepared)
+                handled = record.offset + 1
+            if group:
+                await self._handle_group(group)
+                handled = group[-1].record.offset + 1
+        except Exception as exc:
+            # Our own infrastructure failed (database or broker), not the message: go back to the first
+            # record not handled and try again after a pause. Liveness reports us if this lasts.
+            self.stats.failing_since = self.stats.failing_since or self._ctx.clock.now()
+            self._outage.warning("consumer %s cannot make progress: %s", self.group, logs.error_text(exc))
+            consumer.seek(tp, handled if handled is not None else records[0].offset)
+            await asyncio.sleep(min(self._retry.backoff_seconds * 10, 5.0))
+            return handled
+        if self.stats.failing_since is not None:
             self.stats.failing_since = None
+            self._outage.recovered(f"consumer {self.group} making progress again")
+        return handled
+
+    async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        """Commit after the effects (and dead letters) of these records are stored, never before."""
+        try:
+            await consumer.commit(offsets)
+        except Exception as exc:
+            # The effects are stored; a lost commit only means these records come again, which handlers absorb.
+            self._outage.warning("consumer %s could not commit offsets: %s", self.group, logs.error_text(exc))
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        """Handle one record (or dead-letter it); used by replays and tests."""
+        prepared = await self.prepare(record)
+        if prepared is not None:
+            await self._handle_one(prepared)
+
+    async def prepare(self, record: ConsumerRecord[bytes, bytes]) -> Prepared | None:
+        """The record as an event of one of our routes; None when it is skipped or was dead-lettered."""
         headers: Headers = list(record.headers or [])
         try:
             event = from_record(record.topic, record.key, record.value, headers)
         except EnvelopeError as exc:
             await self.dead_letter(record, f"envelope: {exc}")
-            return
+            return None
         route = self._routes.get(event.type)
         if route is None:
             self.stats.skipped += 1  # a type this consumer does not need: tolerated, not an error
-            return
+            return None
         event = Event(**{**event.__dict__, "topic": record.topic.removeprefix(self._prefix)})
         try:
             data = route.model.model_validate(event.data)
         except ValidationError as exc:
             await self.dead_letter(record, f"schema: {_validation_summary(exc)}", event)
-            return
-        with process_span(event, self.group):
-            reason = await self._handle_with_retries(route, event, data)
+            return None
+        return Prepared(record, route, event, data)
+
+    async def _handle_one(self, prepared: Prepared) -> None:
+        with process_span(prepared.event, self.group):
+            reason = await self._handle_with_retries(prepared.route, prepared.event, prepared.data)
         if reason:
-            await self.dead_letter(record, reason, event)
+            await self.dead_letter(prepared.record, reason, prepared.event)
         else:
             self.stats.handled += 1
-            log.debug("handled", extra={"event_id": event.id, "event_type": event.type, "group": self.group})
+            log.debug(
+                "handled", extra={"event_id": prepared.event.id, "event_type": prepared.event.type, "group": self.group}
+            )
+
+    async def _handle_group(self, group: list[Prepared]) -> None:
+        """Handle consecutive records of one batch route together; one by one if the batch keeps failing."""
+        handle_many = group[0].route.handle_many
+        if handle_many is None:
+            raise TypeError("a group is made only of records of a batch route")
+        for attempt in range(1, self._retry.max_attempts + 1):
+            try:
+                with process_batch_span([p.event for p in group], self.group):
+                    await handle_many(self._ctx, [(p.event, p.data) for p in group])
+                self.stats.handled += len(group)
+                return
+            except Exception as exc:
+                if attempt == self._retry.max_attempts:
+                    if is_transient(exc):
+                        raise
+                    break
+                await asyncio.sleep(self._retry.backoff_seconds * 2 ** (attempt - 1))
+        for prepared in group:
+            await self._handle_one(prepared)
 
     async def _handle_with_retries(self, route: Route, event: Event, data: Any) -> str | None:
         """Run the handler; None when it succeeded, else why it is a dead letter."""
@@ -181,7 +262,8 @@ class ConsumerRunner:
                     if is_transient(exc):
                         raise  # the database is down, not the message bad: go back and retry it, never dead-letter
                     return f"failed after {attempt} attempts: {logs.error_text(exc)}"
-                log.warning("handler failed, retrying", extra=extra, exc_info=exc)
+                if not is_transient(exc):  # an outage is reported once by the partition loop, not per retry
+                    log.warning("handler failed, retrying", extra=extra, exc_info=exc)
                 await asyncio.sleep(self._retry.backoff_seconds * 2 ** (attempt - 1))
         return None
 

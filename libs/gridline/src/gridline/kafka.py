@@ -31,7 +31,7 @@ def make_consumer(bootstrap: str, *, topics: list[str], group: str, client_id: s
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
-        max_poll_records=200,
+        max_poll_records=500,
         session_timeout_ms=10000,
         heartbeat_interval_ms=3000,
     )

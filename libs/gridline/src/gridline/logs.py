@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from datetime import UTC, datetime
 
 import orjson
@@ -44,8 +45,63 @@ def configure(level: str = "INFO") -> None:
     root.handlers[:] = [h for h in root.handlers if not isinstance(h.formatter, JsonFormatter)]
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(ClientChatter())
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > logging.getLevelName(level):
         root.setLevel(level)
     for noisy in ("aiokafka", "pymongo", "uvicorn.access", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class ClientChatter(logging.Filter):
+    """At most one line per message per `every` seconds from the Kafka client.
+
+    While the broker is away, aiokafka reports every reconnect attempt of every client, dozens of lines a
+    second; one line every few seconds tells an operator the same.
+    """
+
+    def __init__(self, *, every: float = 10.0, prefixes: tuple[str, ...] = ("aiokafka",)) -> None:
+        super().__init__()
+        self._every = every
+        self._prefixes = prefixes
+        self._last: dict[tuple[str, object], float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self._prefixes):
+            return True
+        key = (record.name, record.msg)
+        now = time.monotonic()
+        if now - self._last.get(key, -self._every) < self._every:
+            return False
+        self._last[key] = now
+        return True
+
+
+class Throttled:
+    """Warnings about one ongoing condition (the broker is down), at most one per `every` seconds.
+
+    An outage lasting minutes then leaves a line every few seconds with how many were held back, and one
+    line when it ends, instead of a line per retry.
+    """
+
+    def __init__(self, logger: logging.Logger, *, every: float = 10.0) -> None:
+        self._log = logger
+        self._every = every
+        self._last = 0.0
+        self._held = 0
+        self._active = False
+
+    def warning(self, message: str, *args: object) -> None:
+        now = time.monotonic()
+        self._active = True
+        if now - self._last < self._every:
+            self._held += 1
+            return
+        suffix = f" ({self._held} more since the last report)" if self._held else ""
+        self._log.warning(message + suffix, *args)
+        self._last, self._held = now, 0
+
+    def recovered(self, message: str) -> None:
+        if self._active:
+            self._log.warning(message)
+            self._active, self._held, self._last = False, 0, 0.0

@@ -3,8 +3,9 @@
 A state change and the events it causes are written by one single-document write (`insert_one` of a new
 aggregate, or `update_one` that sets state and pushes events), so no crash can separate them, and no
 multi-document transaction is needed. `_outbox_at` marks documents with pending events (indexed, so the
-relay never scans a whole collection). The relay, holding a lease so only one replica publishes, sends each
-document's events in order, then empties its outbox in one write guarded by the ids it published (or, if
+relay reads them by an index range, oldest first). The relay, holding a lease so only one replica
+publishes, queues a batch of documents' events in order, waits until the broker has acknowledged all of
+them, then empties those outboxes with one write guarded, per document, by the ids it published (or, where
 events were added meanwhile, pops just the published ones). A crash after a send and before that write
 republishes the event: consumers are idempotent by event id.
 """
@@ -14,19 +15,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
 
+from gridline import logs
 from gridline.clock import Clock
 from gridline.events import Event, EventSpec, derived_id
 from gridline.kafka import AIOKafkaProducer
 from gridline.leases import Lease
-from gridline.mongo import ASCENDING, Collection, Database, Index, is_transient, read, update_guarded
+from gridline.mongo import (
+    ASCENDING,
+    Collection,
+    Database,
+    GuardedUpdate,
+    Index,
+    read,
+    update_each_guarded,
+    update_guarded,
+)
 from gridline.telemetry import current_context_headers, headers_with_trace, publish_span
 
 log = logging.getLogger(__name__)
@@ -34,7 +45,6 @@ log = logging.getLogger(__name__)
 OUTBOX = "_outbox"
 PENDING_SINCE = "_outbox_at"
 _EPOCH = datetime(1970, 1, 1).astimezone()
-ROUND_SPACING = 4
 
 
 def outbox_indexes(collections: Iterable[str]) -> list[Index]:
@@ -116,7 +126,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._on_published = on_published
         self.last_success: datetime | None = None
-        self._finding = 0.0  # seconds spent this round looking for pending documents
+        self._outage = logs.Throttled(log)
 
     def wake(self) -> None:
         """Ask for a publish round now instead of at the next interval (after a write, for low latency)."""
@@ -124,7 +134,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         while True:
-            self._finding, published = 0.0, 0
+            published = 0
             try:
                 if await self._lease.acquire():
                     while (sent := await self.publish_pending()) > 0:
@@ -132,14 +142,10 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if not is_transient(exc):
-                    log.exception("outbox relay round failed; retrying next round")
-                else:
-                    log.warning("outbox relay round: database busy or unreachable, retrying: %s", exc)
-            if not published:
-                # Found nothing, and finding is slow where FerretDB scans whole collections for it: rest in
-                # proportion, so that an idle relay takes at most a fifth of the database's time.
-                await asyncio.sleep(max(0.0, ROUND_SPACING * self._finding - self._interval))
+                # The broker or the database is away: say so once in a while, not every round.
+                self._outage.warning("outbox relay cannot publish, retrying: %s", logs.error_text(exc))
+            else:
+                self._outage.recovered("outbox relay publishing again")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)
             self._wake.clear()
@@ -148,49 +154,109 @@ class OutboxRelay:
         """One round over every collection; returns how many events were published."""
         published = 0
         for name in self._collections:
-            cursor = (
-                self._db[name]
-                .find({PENDING_SINCE: {"$gt": _EPOCH}}, {OUTBOX: 1})
-                .sort(PENDING_SINCE, ASCENDING)
-                .limit(self._batch)
-            )
-            # Read the whole batch before writing: FerretDB can stall when a cursor stays open across writes
-            # to the collection it reads.
-            started = time.monotonic()
-            found = await read(cursor, self._batch)
-            self._finding += time.monotonic() - started
-            for doc in found:
-                published += await self._publish_document(name, doc)
+            published += await self._publish_collection(self._db[name])
         return published
 
-    async def _publish_document(self, collection: str, doc: dict[str, Any]) -> int:
-        events = [Event.from_document(e) for e in doc.get(OUTBOX, [])]
-        for event in events:
-            await self._send(event)
-            log.debug("published", extra={"event_id": event.id, "event_type": event.type, "topic": event.topic})
-            if self._on_published:
-                self._on_published(event)
-        await self._remove_published(self._db[collection], doc["_id"], events)
+    async def _publish_collection(self, coll: Collection) -> int:
+        """Publish every pending event of one collection, two batches at a time.
+
+        While the broker acknowledges one batch, the next is read and queued; then the first is cleared.
+        A document in the batch still awaiting acknowledgement is not read again, so its events go out once
+        per round and in order.
+        """
+        published, inflight = 0, None
+        try:
+            while True:
+                found = await self._read_batch(coll, exclude=inflight.ids if inflight else [])
+                if not found:
+                    break
+                previous, inflight = inflight, await self._queue(found)
+                if previous is not None:
+                    published += await self._finish(coll, previous)
+            if inflight is not None:
+                previous, inflight = inflight, None
+                published += await self._finish(coll, previous)
+        finally:
+            if inflight is not None:  # a failure left a queued batch: observe its outcome, clear nothing
+                await asyncio.gather(*inflight.deliveries, return_exceptions=True)
+        return published
+
+    async def _read_batch(self, coll: Collection, *, exclude: list[Any]) -> list[dict[str, Any]]:
+        """The oldest pending documents, read through the pending-marker index."""
+        query: dict[str, Any] = {PENDING_SINCE: {"$gt": _EPOCH}}
+        if exclude:
+            query["_id"] = {"$nin": exclude}
+        cursor = coll.find(query, {OUTBOX: 1}).sort(PENDING_SINCE, ASCENDING).limit(self._batch)
+        # Read the whole batch before writing: no cursor stays open across writes to its collection.
+        return await read(cursor, self._batch)
+
+    async def _queue(self, found: list[dict[str, Any]]) -> _Batch:
+        """Queue every event of the batch for sending, in order."""
+        pending = [(doc["_id"], [Event.from_document(e) for e in doc.get(OUTBOX, [])]) for doc in found]
+        deliveries = [await self._send(event) for _, events in pending for event in events]
+        return _Batch(pending, deliveries)
+
+    async def _finish(self, coll: Collection, batch: _Batch) -> int:
+        """Wait until the broker acknowledged every record of the batch, then empty those outboxes."""
+        outcomes = await asyncio.gather(*batch.deliveries, return_exceptions=True)
+        failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
+        if failed is not None:
+            raise failed  # nothing is cleared: the next round sends the batch again (consumers deduplicate)
+        for _, events in batch.pending:
+            for event in events:
+                log.debug("published", extra={"event_id": event.id, "event_type": event.type, "topic": event.topic})
+                if self._on_published:
+                    self._on_published(event)
+        await self._remove_published(coll, batch.pending)
         self.last_success = self._clock.now()
-        return len(events)
+        return sum(len(events) for _, events in batch.pending)
 
-    async def _remove_published(self, coll: Collection, doc_id: Any, events: list[Event]) -> None:
-        """One write in the usual case: the outbox still holds exactly what was sent, so empty it."""
-        exactly_these: dict[str, Any] = {f"{OUTBOX}.{i}.id": e.id for i, e in enumerate(events)}
-        exactly_these[f"{OUTBOX}.{len(events)}"] = {"$exists": False}
-        if await update_guarded(coll, doc_id, exactly_these, {"$set": {OUTBOX: []}, "$unset": {PENDING_SINCE: ""}}):
+    async def _remove_published(self, coll: Collection, pending: list[tuple[Any, list[Event]]]) -> None:
+        """One bulk write for the batch in the usual case: each outbox still holds exactly what was sent."""
+        empty = {"$set": {OUTBOX: []}, "$unset": {PENDING_SINCE: ""}}
+        cleared = await update_each_guarded(coll, [GuardedUpdate(i, _exactly(events), empty) for i, events in pending])
+        if cleared == len(pending):
             return
-        # Events were added meanwhile: pop only the sent ones; the marker stays, so the next round sends the rest.
-        for event in events:
-            await update_guarded(coll, doc_id, {f"{OUTBOX}.0.id": event.id}, {"$pop": {OUTBOX: -1}})
+        # Events were added to some outboxes meanwhile: pop only the sent ones; their marker stays, so the
+        # next round sends the rest.
+        sent = dict(pending)
+        still = await read(coll.find({"_id": {"$in": list(sent)}, PENDING_SINCE: {"$exists": True}}, {"_id": 1}), None)
+        for doc in still:
+            for event in sent[doc["_id"]]:
+                await update_guarded(coll, doc["_id"], {f"{OUTBOX}.0.id": event.id}, {"$pop": {OUTBOX: -1}})
 
-    async def _send(self, event: Event) -> None:
+    async def _send(self, event: Event) -> asyncio.Future[Any]:
+        """Queue one record for sending; the future resolves when the broker has acknowledged it.
+
+        Records of one aggregate share a key and so a partition, and the idempotent producer keeps a
+        partition's records in the order they were queued.
+        """
         topic = self._prefix + event.topic
         key, value, headers = event.to_record()
         with publish_span(event, topic) as trace_headers:
-            await self._producer.send_and_wait(
+            delivery: asyncio.Future[Any] = await self._producer.send(
                 topic, value=value, key=key, headers=headers_with_trace(headers, trace_headers)
             )
+        return delivery
+
+
+@dataclass
+class _Batch:
+    """Events queued for sending, with the documents they came from."""
+
+    pending: list[tuple[Any, list[Event]]]
+    deliveries: list[asyncio.Future[Any]]
+
+    @property
+    def ids(self) -> list[Any]:
+        return [doc_id for doc_id, _ in self.pending]
+
+
+def _exactly(events: list[Event]) -> dict[str, Any]:
+    """A guard that holds while an outbox holds exactly these events, in this order."""
+    guard: dict[str, Any] = {f"{OUTBOX}.{i}.id": e.id for i, e in enumerate(events)}
+    guard[f"{OUTBOX}.{len(events)}"] = {"$exists": False}
+    return guard
 
 
 RELAY_LEASE_TTL = timedelta(seconds=15)

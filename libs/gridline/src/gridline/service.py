@@ -155,14 +155,24 @@ async def start(runtime: Runtime, definition: ServiceDefinition) -> None:
 
 
 async def stop(runtime: Runtime) -> None:
+    """Stop the background work, then the clients. With the broker away, leaving consumer groups and
+    flushing the producer cannot finish: each step gets a bounded wait, so the process still exits
+    (nothing is lost: unsent events stay in the outbox, uncommitted records come again)."""
     for task in runtime.tasks:
         task.cancel()
-    await asyncio.gather(*runtime.tasks, return_exceptions=True)
+    await _bounded(asyncio.gather(*runtime.tasks, return_exceptions=True), "background tasks")
     runtime.tasks = []
     if runtime.producer is not None:
-        await runtime.producer.stop()
+        await _bounded(runtime.producer.stop(), "the Kafka producer")
     if runtime.client is not None:
         runtime.client.close()
+
+
+async def _bounded(step: Awaitable[object], what: str, seconds: float = 10.0) -> None:
+    try:
+        await asyncio.wait_for(step, seconds)
+    except TimeoutError:
+        log.warning("stopping %s took over %.0fs; going on without it", what, seconds)
 
 
 async def _logged(name: str, coro: Awaitable[None]) -> None:

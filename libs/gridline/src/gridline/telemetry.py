@@ -95,3 +95,25 @@ def _trace_carrier(event: Event) -> dict[str, str | None]:
 def headers_with_trace(headers: Headers, trace_headers: dict[str, str]) -> Headers:
     kept = [(k, v) for k, v in headers if k not in ("traceparent", "tracestate")]
     return kept + [(k, v.encode()) for k, v in trace_headers.items()]
+
+
+@contextmanager
+def process_batch_span(events: list[Event], group: str) -> Iterator[None]:
+    """One CONSUMER span for a batch of records, linked to the trace each record carries (OTel's batch shape)."""
+    links = []
+    for event in events:
+        parent = trace.get_current_span(propagate.extract({k: v for k, v in _trace_carrier(event).items() if v}))
+        if parent.get_span_context().is_valid:
+            links.append(trace.Link(parent.get_span_context()))
+    with tracer.start_as_current_span(
+        f"{events[0].topic} process",
+        kind=SpanKind.CONSUMER,
+        links=links,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.consumer.group.name": group,
+            "messaging.batch.message_count": len(events),
+            "cloudevents.event_type": events[0].type,
+        },
+    ):
+        yield

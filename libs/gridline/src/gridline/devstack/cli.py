@@ -80,14 +80,31 @@ def down() -> None:
 
 
 def status() -> None:
+    """What runs where, and by name what is down (an operator restarts it with `up`, in place)."""
     stack = servers.Stack.load(STACK_DIR)
     if stack is None:
-        print("not running")
+        print("not running (start with ./deploy/dev up)")
         return
-    print(f"{'kafka':<12}{stack.kafka_bootstrap}  pid {stack.kafka_pid}  {_state(stack.kafka_pid)}")
-    print(f"{'ferretdb':<12}{stack.mongodb_url}  pid {stack.ferretdb_pid}  {_state(stack.ferretdb_pid)}")
+    rows = [
+        ("kafka", stack.kafka_bootstrap, stack.kafka_pid, servers.alive(stack.kafka_pid)),
+        ("ferretdb", stack.mongodb_url, stack.ferretdb_pid, servers.alive(stack.ferretdb_pid)),
+    ]
     for name, pid in _service_pids().items():
-        print(f"{name:<12}http://127.0.0.1:{SERVICES[name]}  pid {pid}  {_state(pid)}")
+        url = f"http://127.0.0.1:{SERVICES[name]}"
+        rows.append((name, url, pid, servers.alive(pid) and _ready(SERVICES[name])))
+    for name, where, pid, up in rows:
+        print(f"{name:<12}{where:<52}pid {pid:<8}{'running' if up else 'DOWN'}")
+    down = [name for name, _, _, up in rows if not up]
+    print(
+        f"\ndown: {', '.join(down)} (bring back in place with ./deploy/dev up)" if down else "\neverything is running"
+    )
+
+
+def _ready(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def servers_command(state_dir: Path, *, stop: bool) -> None:
@@ -133,10 +150,6 @@ def _wait_ready(name: str, port: int, pid: int, timeout: float = 60) -> None:
 def _service_pids() -> dict[str, int]:
     path = STACK_DIR / "services.json"
     return json.loads(path.read_text()) if path.exists() else {}
-
-
-def _state(pid: int) -> str:
-    return "running" if servers.alive(pid) else "stopped"
 
 
 def _print_urls(seconds: float) -> None:

@@ -136,11 +136,15 @@ class Stack:
 
 
 def start(state_dir: Path, *, preferred: tuple[int, int, int] | None = None) -> Stack:
-    """Start Kafka and FerretDB (or reuse the ones this state directory already runs).
+    """Start Kafka and FerretDB, or whichever of them is down, in place.
 
+    A state directory keeps its ports for as long as its stack lives, so a server that died comes back on
+    the same port over the same data, and the services still pointing at it carry on. A server still
+    running is never started twice, and FerretDB is never started over data another process serves.
     Several processes may ask at once (parallel test workers): a lock file lets one start them and the
     others find them running.
     """
+    state_dir = state_dir.resolve()  # servers are told absolute paths, so they name their data unambiguously
     state_dir.mkdir(parents=True, exist_ok=True)
     with (state_dir / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -148,14 +152,21 @@ def start(state_dir: Path, *, preferred: tuple[int, int, int] | None = None) -> 
 
 
 def _start_locked(state_dir: Path, preferred: tuple[int, int, int] | None) -> Stack:
-    running = Stack.load(state_dir)
-    if running and alive(running.kafka_pid) and alive(running.ferretdb_pid):
-        return running
+    stack = Stack.load(state_dir)
+    if stack and alive(stack.kafka_pid) and alive(stack.ferretdb_pid):
+        return stack
     libs, ferretdb = kafka_libs(), ferretdb_binary()
-    ports = preferred if preferred and all(port_free(p) for p in preferred) else free_ports(3)
-    stack = Stack(str(state_dir), *ports)
-    stack.ferretdb_pid = _start_ferretdb(ferretdb, state_dir, stack.mongo_port)
-    stack.kafka_pid = _start_kafka(libs, state_dir, stack)
+    if stack is None:
+        ports = preferred if preferred and all(port_free(p) for p in preferred) else free_ports(3)
+        stack = Stack(str(state_dir), *ports)
+    if not alive(stack.ferretdb_pid):
+        _refuse_second_server(f"file:{state_dir / 'ferretdb'}/", "FerretDB", stack.mongo_port)
+        say(f"starting FerretDB on port {stack.mongo_port}")
+        stack.ferretdb_pid = _start_ferretdb(ferretdb, state_dir, stack.mongo_port)
+    if not alive(stack.kafka_pid):
+        _refuse_second_server(str(state_dir / "server.properties"), "Kafka", stack.kafka_port, stack.controller_port)
+        say(f"starting Kafka on port {stack.kafka_port}")
+        stack.kafka_pid = _start_kafka(libs, state_dir, stack)
     stack.save()
     try:
         wait_for_port(stack.mongo_port, "FerretDB", pid=stack.ferretdb_pid, timeout=60)
@@ -164,6 +175,27 @@ def _start_locked(state_dir: Path, preferred: tuple[int, int, int] | None) -> St
         stop(state_dir)
         raise
     return stack
+
+
+def _refuse_second_server(marker: str, name: str, *ports: int) -> None:
+    """Stop before two servers share one data folder (`marker` names it on their command line), or before
+    a server starts anywhere but on its own port."""
+    for pid, command in _processes():
+        if marker in command and alive(pid):
+            raise RuntimeError(f"{name} of {marker} is already running as process {pid}; stop it first")
+    for port in ports:
+        if not port_free(port):
+            raise RuntimeError(f"{name} cannot restart in place: port {port} is taken by another program")
+
+
+def _processes() -> list[tuple[int, str]]:
+    listing = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True, check=False).stdout
+    found = []
+    for line in listing.splitlines():
+        pid, _, command = line.strip().partition(" ")
+        if pid.isdigit():
+            found.append((int(pid), command))
+    return found
 
 
 def stop(state_dir: Path) -> None:
@@ -296,7 +328,9 @@ def free_ports(count: int) -> tuple[int, ...]:
 
 
 def port_free(port: int) -> bool:
+    """No program listens on `port` (connections of a server that just died may linger: servers reuse)."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
