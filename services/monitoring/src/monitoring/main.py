@@ -51,7 +51,8 @@ def definition(*, consume_duty_events: bool = False) -> ServiceDefinition:
         ],
         published=PUBLISHED,
         subscriptions=subscriptions(consume_duty_events=consume_duty_events),
-        outbox_collections=[plans.COLLECTION, checkins.COLLECTION, alerts.COLLECTION, venues.DAYS],
+        # The relay visits these in order each round: the busiest (and the alerts inside them) first.
+        outbox_collections=[checkins.COLLECTION, venues.DAYS, alerts.COLLECTION, plans.COLLECTION],
         indexes=[
             *plans.INDEXES,
             *checkins.INDEXES,

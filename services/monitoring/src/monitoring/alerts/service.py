@@ -49,8 +49,8 @@ async def keep(*, db: Database, event: Event, data: AlertRaisedIn) -> None:
 
 
 async def get(*, db: Database, principal: Principal, alert_id: str) -> dict[str, Any]:
-    alert = await db[COLLECTION].find_one({"_id": alert_id, **principal.scope_filter()}, _HIDDEN)
-    if alert is None:
+    alert = await db[COLLECTION].find_one({"_id": alert_id}, _HIDDEN)
+    if alert is None or not principal.covers(alert["scope"]):
         raise NotFound("alert")
     return alert
 

@@ -73,8 +73,8 @@ async def list_page(
 
 
 async def get(*, db: Database, protector: Protector, principal: Principal, slot_id: str) -> CheckinDetail:
-    doc = await db[COLLECTION].find_one({"_id": slot_id, **principal.scope_filter()}, HIDDEN)
-    if doc is None:
+    doc = await db[COLLECTION].find_one({"_id": slot_id}, HIDDEN)
+    if doc is None or not principal.covers(doc["scope"]):
         raise NotFound("check-in")
     current = doc.get("current") or {}
     note = protector.open(current["note"], context=NOTE_CONTEXT) if current.get("note") else None

@@ -16,8 +16,9 @@ _HIDDEN = {"_outbox": 0, "_outbox_at": 0}
 
 
 async def get(*, db: Database, principal: Principal, plan_id: str) -> dict[str, Any]:
-    plan = await db[COLLECTION].find_one({"_id": plan_id, **principal.scope_filter()}, _HIDDEN)
-    if plan is None:
+    # By id alone, then the jurisdiction: a primary-key lookup on every server, and the same 404 either way.
+    plan = await db[COLLECTION].find_one({"_id": plan_id}, _HIDDEN)
+    if plan is None or not principal.covers(plan["scope"]):
         raise NotFound("plan")
     return plan
 

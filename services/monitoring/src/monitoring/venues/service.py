@@ -34,8 +34,8 @@ async def create(
 
 
 async def get(*, db: Database, principal: Principal, venue_id: str) -> dict[str, Any]:
-    venue = await db[COLLECTION].find_one({"_id": venue_id, **principal.scope_filter()})
-    if venue is None:
+    venue = await db[COLLECTION].find_one({"_id": venue_id})
+    if venue is None or not principal.covers(venue["scope"]):
         raise NotFound("venue")
     return venue
 
