@@ -16,8 +16,8 @@ from tests.integration.people import COMMUNITY, COUNTY, worker
 GRID = "grid-a"
 
 
-def beijing(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL_TZ)
+def beijing(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=LOCAL_TZ)
 
 
 def clock_at(day: date, hour: int, minute: int = 0) -> FixedClock:

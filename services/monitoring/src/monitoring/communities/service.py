@@ -11,6 +11,7 @@ from gridline.mongo import Database
 
 from monitoring.communities.models import CallRead, CommunitySettingsRead, CommunitySettingsUpdate
 from monitoring.days import DEFAULT_CUTOFF
+from monitoring.upserts import upsert_by_id
 
 COLLECTION = "communities"
 GRIDS = "grid_contacts"
@@ -38,33 +39,31 @@ async def put_settings(
         changes["cutoff_time"] = body.cutoff_time
     if body.duty_phone is not None:
         changes.update(duty_phone=body.duty_phone, duty_phone_source="monitoring")
-    await db[COLLECTION].update_one(
-        {"_id": community_code},
+    await upsert_by_id(
+        db[COLLECTION],
+        community_code,
         {"$set": changes, "$inc": {"version": 1}, "$setOnInsert": _defaults(exclude=changes)},
-        upsert=True,
     )
     return await settings_of(db=db, community_code=community_code)
 
 
 async def follow_duty_phone(*, db: Database, community_code: str, duty_phone: str) -> None:
     """Duty owns the desk's phone once it publishes it; setting the same value twice is harmless."""
-    await db[COLLECTION].update_one(
-        {"_id": community_code},
+    await upsert_by_id(
+        db[COLLECTION],
+        community_code,
         {
             "$set": {"duty_phone": duty_phone, "duty_phone_source": "duty"},
             "$inc": {"version": 1},
             "$setOnInsert": {"cutoff_time": DEFAULT_CUTOFF},
         },
-        upsert=True,
     )
 
 
 async def follow_grid(*, db: Database, grid_id: str, community_code: str, work_phone: str | None) -> None:
     """Keep the grid's community and its manager's published work phone (none until registry publishes one)."""
-    await db[GRIDS].update_one(
-        {"_id": grid_id},
-        {"$set": {"community_code": community_code, "manager_work_phone": work_phone}},
-        upsert=True,
+    await upsert_by_id(
+        db[GRIDS], grid_id, {"$set": {"community_code": community_code, "manager_work_phone": work_phone}}
     )
 
 

@@ -9,6 +9,7 @@ from monitoring.cutoff import judging, schedule
 from monitoring.days import following
 from monitoring.rules import service as rules
 from monitoring.stats import store as stats
+from monitoring.upserts import upsert_by_id
 
 
 async def run(ctx: JobContext) -> None:
@@ -30,10 +31,10 @@ async def run(ctx: JobContext) -> None:
     if tally.still_open:
         await schedule.ensure(db=ctx.db, clock=ctx.clock, community_code=community, day=following(day))
     # Marked last: a crash before this runs the day again, which changes nothing already done.
-    await ctx.db[schedule.DAYS].update_one(
-        {"_id": f"{community}:{day}"},
+    await upsert_by_id(
+        ctx.db[schedule.DAYS],
+        f"{community}:{day}",
         {"$setOnInsert": {"judged_at": ctx.clock.now(), "plans": tally.judged, "by": ctx.holder}},
-        upsert=True,
     )
 
 

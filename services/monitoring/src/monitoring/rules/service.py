@@ -11,6 +11,7 @@ from gridline.mongo import Database, DuplicateKeyError, update_guarded
 
 from monitoring.rules.models import MonitoringRules
 from monitoring.rules.seed import PROVINCE_DEFAULT
+from monitoring.upserts import upsert_by_id
 
 COLLECTION = "monitoring_rules"
 
@@ -21,7 +22,7 @@ _cache: dict[tuple[str, str], tuple[float, MonitoringRules]] = {}
 async def ensure_seeded(*, db: Database) -> None:
     """Store the seed rules once; later versions come through the API and are never overwritten."""
     doc = {"_id": PROVINCE_DEFAULT.scope, **PROVINCE_DEFAULT.model_dump(mode="json")}
-    await db[COLLECTION].update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
+    await upsert_by_id(db[COLLECTION], doc["_id"], {"$setOnInsert": doc})
 
 
 async def for_community(*, db: Database, community_code: str, cache_seconds: float) -> MonitoringRules:

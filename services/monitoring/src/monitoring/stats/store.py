@@ -13,6 +13,8 @@ from typing import Any
 from gridline.auth import scope_keys
 from gridline.mongo import Database, Index, update_guarded
 
+from monitoring.upserts import upsert_by_id
+
 COLLECTION = "daily_stats"
 INDEXES = [Index(COLLECTION, (("scope", 1), ("day", 1), ("_id", 1)))]
 NO_GRID = "-"  # venue alerts belong to a community, not to one of its grids
@@ -51,4 +53,4 @@ async def _create(db: Database, key: str, day: str, community_code: str, grid_id
         "grid_id": grid_id,
         "scope": scope_keys(community_code, grid_id),
     }
-    await db[COLLECTION].update_one({"_id": key}, {"$setOnInsert": {**base, "closed": False}}, upsert=True)
+    await upsert_by_id(db[COLLECTION], key, {"$setOnInsert": {**base, "closed": False}})

@@ -11,6 +11,7 @@ from gridline.http.pagination import Page, PageParams, paginate
 from gridline.idempotency import insert_once, stamp
 from gridline.mongo import Database
 
+from monitoring.upserts import upsert_by_id
 from monitoring.venues.inbound import VenueChanged
 from monitoring.venues.models import VenueCreate, VenueRead
 from monitoring.venues.store import COLLECTION, to_read
@@ -51,8 +52,9 @@ async def list_page(
 
 async def follow_duty(*, db: Database, data: VenueChanged) -> None:
     """Duty's venue record wins over ours; applying the same event twice sets the same values."""
-    await db[COLLECTION].update_one(
-        {"_id": data.venue_id},
+    await upsert_by_id(
+        db[COLLECTION],
+        data.venue_id,
         {
             "$set": {
                 "community_code": data.community_code,
@@ -64,5 +66,4 @@ async def follow_duty(*, db: Database, data: VenueChanged) -> None:
                 "source": "duty",
             }
         },
-        upsert=True,
     )

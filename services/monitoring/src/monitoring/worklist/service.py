@@ -16,6 +16,7 @@ from gridline.mongo import Database, read
 from monitoring.checkins.store import COLLECTION as CHECKINS
 from monitoring.checkins.store import slot_id
 from monitoring.plans.store import COLLECTION as PLANS
+from monitoring.upserts import upsert_by_id
 from monitoring.worklist.models import WorkCounts, WorkItem, Worklist, WorkState
 
 PERSONS = "person_names"  # masked names as registry publishes them, so a worker recognises whom to call
@@ -90,4 +91,4 @@ def _item(plan: dict[str, Any], day: str, slots: dict[str, dict[str, Any]], name
 
 
 async def remember_name(*, db: Database, person_id: str, name_masked: str) -> None:
-    await db[PERSONS].update_one({"_id": person_id}, {"$set": {"name_masked": name_masked}}, upsert=True)
+    await upsert_by_id(db[PERSONS], person_id, {"$set": {"name_masked": name_masked}})
