@@ -63,6 +63,10 @@ async def test_an_alert_is_acknowledged_then_resolved_with_who_and_why(platform:
     assert [(a["alert_id"], a["by"]) for a in acks] == [(alert["id"], "duty-1")]
     assert [(r["alert_id"], r["by"], r["reason"]) for r in resolutions] == [(alert["id"], "worker-7", "handled")]
     assert resolutions[0]["person_id"] == "p1"
+    listed = await monitoring.get("/v1/alerts", headers=grid_worker)
+    single = await monitoring.get(f"/v1/alerts/{alert['id']}", headers=grid_worker)
+    assert [a["note"] for a in listed.json()["items"]] == [None]
+    assert single.json()["note"] == "复测体温36.8℃，已嘱居家观察"
     records = await platform.sandbox.read_topic("monitoring.alert.v1", at_least=3)
     assert not any(b"36.8" in (r.value or b"") for r in records)  # the note stays in the service
 

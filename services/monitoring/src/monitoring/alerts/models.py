@@ -42,5 +42,5 @@ class AlertRead(BaseModel):
     resolved_by: str | None = None
     resolved_at: datetime | None = None
     outcome: str | None = None
-    note: str | None = None
+    note: str | None = Field(default=None, description="the resolution note; shown by getAlert, left out of lists")
     version: int

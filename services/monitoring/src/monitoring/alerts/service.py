@@ -59,7 +59,8 @@ async def list_page(
     *, db: Database, principal: Principal, filters: dict[str, Any], page: PageParams
 ) -> Page[AlertRead]:
     query = {**principal.scope_filter(), **{k: v for k, v in filters.items() if v is not None}}
-    return await paginate(db[COLLECTION], query, page, to_read, projection=_HIDDEN)
+    # A list leaves out the resolution note: free text written about a person is shown one alert at a time.
+    return await paginate(db[COLLECTION], query, page, to_read, projection={**_HIDDEN, "note": 0})
 
 
 async def acknowledge(*, db: Database, clock: Clock, principal: Principal, alert_id: str) -> dict[str, Any]:

@@ -138,7 +138,7 @@ async def _correct(
 def _result_and_events(
     plan: dict[str, Any], slot: dict[str, Any], sub: Submission, findings: list[Finding], *, late: bool, clock: Clock
 ) -> tuple[dict[str, Any], list[Event]]:
-    now = clock.now()
+    """The result as stored in the slot, and the events its write carries: the check-in and its alerts."""
     cause = raising.Cause(
         key=sub.checkin_id,
         community_code=slot["community_code"],
@@ -147,7 +147,8 @@ def _result_and_events(
         plan_id=plan["_id"],
         checkin_id=sub.checkin_id,
     )
-    alerts = raising.raised_events(findings, cause, at=now, clock=clock)
+    alerts = raising.raised_events(findings, cause, at=clock.now(), clock=clock)
+    refs = [{"alert_id": a.data["alert_id"], "kind": a.data["kind"], "severity": a.data["severity"]} for a in alerts]
     result = {
         "checkin_id": sub.checkin_id,
         "method": sub.method,
@@ -157,34 +158,41 @@ def _result_and_events(
         "health_code": sub.health_code,
         "nat_result": sub.nat_result,
         "abnormal": bool(findings),
-        "alerts": [
-            {"alert_id": a.data["alert_id"], "kind": a.data["kind"], "severity": a.data["severity"]} for a in alerts
-        ],
+        "alerts": refs,
         "late": late,
         "corrects": sub.corrects,
-        "recorded_at": now,
+        "recorded_at": clock.now(),
         "recorded_by": sub.actor,
         "fingerprint": sub.fingerprint,
     }
+    return result, [_recorded_event(plan, slot, result, clock), *alerts]
+
+
+def _recorded_event(plan: dict[str, Any], slot: dict[str, Any], result: dict[str, Any], clock: Clock) -> Event:
     recorded = events.CheckinRecorded(
-        checkin_id=sub.checkin_id,
         plan_id=plan["_id"],
         person_id=slot["person_id"],
         community_code=slot["community_code"],
         grid_id=slot["grid_id"],
         day=date.fromisoformat(slot["day"]),
         slot=slot["slot"],
-        method=sub.method,
-        temperature_c=sub.temperature_c,
-        health_code=sub.health_code,
-        nat_result=sub.nat_result,
-        abnormal=bool(findings),
-        corrects=sub.corrects,
-        recorded_at=now,
-        late=late,
+        **{k: result[k] for k in _PUBLISHED},
     )
-    event = make_event(events.RECORDED, source=SOURCE, key=plan["_id"], data=recorded, clock=clock)
-    return result, [event, *alerts]
+    return make_event(events.RECORDED, source=SOURCE, key=plan["_id"], data=recorded, clock=clock)
+
+
+# What of a result goes on Kafka: no symptoms list, no note, no caller; the reading and whether it is abnormal.
+_PUBLISHED = (
+    "checkin_id",
+    "method",
+    "temperature_c",
+    "health_code",
+    "nat_result",
+    "abnormal",
+    "corrects",
+    "recorded_at",
+    "late",
+)
 
 
 def _replayed(slot: dict[str, Any], sub: Submission) -> dict[str, Any]:
