@@ -129,3 +129,31 @@ async def test_the_figures_roll_down_to_communities_and_grids_within_the_jurisdi
         "/v1/stats/daily", params={**params, "division": "330106"}, headers=worker(secrets, jurisdiction=COMMUNITY)
     )
     assert beyond.status_code == 404
+
+
+async def test_redelivered_events_are_counted_once(platform: Platform) -> None:
+    await a_day_of_work(platform)
+    county = platform.sandbox.secrets.headers("county_officer", jurisdiction="330106")
+    params = {"day": TODAY.isoformat()}
+    stats = platform.client("monitoring")
+
+    async def recorded(expected: int) -> None:
+        body = (await stats.get("/v1/stats/daily", params=params, headers=county)).json()
+        assert body["totals"]["checkins"]["recorded"] == expected
+
+    await eventually(lambda: recorded(6))
+    runner = next(c for c in platform.runtime("monitoring").consumers if c.group.endswith("stats"))
+    before = runner.stats.handled
+    records = await platform.sandbox.read_topic("monitoring.checkin.v1", at_least=8)
+    again = [r for r in records if r.event().type.endswith("checkin.recorded.v1")]
+    assert len(again) == 6
+    for record in again:
+        await platform.sandbox.publish_raw(
+            "monitoring.checkin.v1", value=record.value or b"", key=record.key or b"", headers=record.headers
+        )
+
+    async def all_seen_again() -> None:
+        assert runner.stats.handled >= before + len(again)
+
+    await eventually(all_seen_again)
+    await recorded(6)
