@@ -88,6 +88,10 @@ async def test_a_retried_check_in_is_recorded_once_and_another_body_with_the_sam
     assert other.headers["content-type"] == "application/problem+json"
     recorded = await events_of(platform, "monitoring.checkin.v1", "checkin.recorded.v1")
     assert len(recorded) == 1
+    other_person = await open_plan(platform, "p2", starts_on=TODAY - timedelta(days=2), clock=clock_at(TODAY, 9))
+    same_key = await monitoring.post(f"/v1/plans/{other_person['id']}/checkins", json=NORMAL, headers=headers)
+    assert same_key.status_code == 201
+    assert same_key.json()["plan_id"] == other_person["id"]  # a key names one request for one person
 
 
 async def test_one_result_per_slot_a_day_and_a_correction_keeps_the_history(platform: Platform) -> None:

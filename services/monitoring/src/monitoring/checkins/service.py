@@ -36,7 +36,8 @@ async def record_by_worker(
     plan = await plans.get(db=db, principal=principal, plan_id=plan_id)
     submission = submission_of(
         body,
-        checkin_id=creation_id(principal=principal, operation="recordCheckin", key=idempotency_key),
+        # The plan is part of the key: the same key sent for two people is two check-ins, not one replayed.
+        checkin_id=creation_id(principal=principal, operation=f"recordCheckin:{plan_id}", key=idempotency_key),
         keyed=idempotency_key is not None,
         actor=principal.subject,
         protector=protector,
