@@ -6,6 +6,7 @@ Safe to run again: every create carries a fixed Idempotency-Key, so a second run
 from __future__ import annotations
 
 import argparse
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import httpx
 from gridline.auth.issuer import issue_token
 
 REGISTRY = "http://127.0.0.1:8101"
+MONITORING = "http://127.0.0.1:8102"
 COUNTY = "330106"  # 杭州市西湖区
 COMMUNITIES = {"330106001001": "北山街道 曙光社区", "330106001002": "北山街道 保俶社区"}
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -38,13 +40,17 @@ def main() -> None:
         ttl_seconds=600,
     )
     _divisions(args.local)
+    person_ids = []
     with httpx.Client(base_url=REGISTRY, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
         grids = {code: _grids(client, code, name) for code, name in COMMUNITIES.items()}
         for n, person in enumerate(_people(grids), start=1):
             response = client.post("/v1/persons", json=person, headers={"Idempotency-Key": f"demo-person-{n}"})
             if response.status_code not in (200, 201, 409):
                 raise SystemExit(f"demo person {person['name']}: {response.status_code} {response.text}")
+            person_ids.append(response.json().get("id"))
     print(f"[gridline] demo data loaded: {len(COMMUNITIES)} communities, 4 grids, 5 persons")
+    with httpx.Client(base_url=MONITORING, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
+        _monitoring(client, returnee=person_ids[0], cold_chain=person_ids[2])
 
 
 def _divisions(local: Path) -> None:
@@ -139,6 +145,45 @@ def _people(grids: dict[str, list[str]]) -> list[dict[str, object]]:
             "episodes": [{"category": "non_local_arrival", "arrival_date": str(today), "health_code": "yellow"}],
         },
     ]
+
+
+def _monitoring(client: httpx.Client, *, returnee: str | None, cold_chain: str | None) -> None:
+    """Duty phones, a service centre with two entry checks, and today's first check-ins (one of them a fever)."""
+    for n, code in enumerate(COMMUNITIES, start=1):
+        client.patch(f"/v1/communities/{code}/settings", json={"duty_phone": f"0571-8700123{n}"}).raise_for_status()
+    centre = {"community_code": next(iter(COMMUNITIES)), "name": "曙光社区服务中心", "capacity": 30}
+    venue = client.post("/v1/venues", json=centre, headers={"Idempotency-Key": "demo-venue-1"})
+    venue.raise_for_status()
+    entries = [{"temperature_c": 36.4, "health_code": "green", "mask": True}]
+    entries.append({"temperature_c": 36.7, "health_code": "yellow", "mask": True})
+    for n, entry in enumerate(entries, start=1):
+        key = f"demo-entry-{date.today()}-{n}"
+        client.post(
+            f"/v1/venues/{venue.json()['id']}/entries", json=entry, headers={"Idempotency-Key": key}
+        ).raise_for_status()
+    checkins = [(returnee, 36.5), (cold_chain, 37.8)]
+    plans = [(_plan_of(client, person), temperature) for person, temperature in checkins if person]
+    for n, (plan_id, temperature) in enumerate(plans, start=1):
+        body = {"method": "visit", "temperature_c": temperature, "symptoms": [], "health_code": "green"}
+        key = f"demo-checkin-{date.today()}-{n}"
+        client.post(f"/v1/plans/{plan_id}/checkins", json=body, headers={"Idempotency-Key": key}).raise_for_status()
+    if plans:
+        link = client.post(f"/v1/plans/{plans[0][0]}/self-checkin-links", json={"valid_days": 3})
+        link.raise_for_status()
+        print(f"[gridline] a resident's self check-in link (3 days): {link.json()['url']}")
+    print("[gridline] monitoring demo: duty phones, a service centre with 2 entry checks, 2 check-ins (1 fever)")
+
+
+def _plan_of(client: httpx.Client, person_id: str) -> str:
+    """The plan monitoring opened from registry's classification (it arrives by Kafka within seconds)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        found = client.get("/v1/plans", params={"person_id": person_id, "status": "active"}).json().get("items", [])
+        if found:
+            plan_id: str = found[0]["id"]
+            return plan_id
+        time.sleep(0.5)
+    raise SystemExit(f"no monitoring plan for demo person {person_id} after 30 s")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from gridline.clock import SystemClock
@@ -28,10 +28,10 @@ def classification(person_id: str, *, version: int = 1, measure: str = "home_hea
         rule_set_version=1,
         rule_id="returnee-14",
         episode_id="e1",
-        starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 1, 14),
+        starts_on=date.today() - timedelta(days=2),
+        ends_on=date.today() + timedelta(days=11),
         stages=[],
-        nat_dates=[date(2026, 1, 7)],
+        nat_dates=[date.today() + timedelta(days=4)],
         inputs={"category": "holiday_returnee"},
         special_groups=[],
         classified_at=SystemClock().now(),
@@ -59,7 +59,9 @@ async def test_the_same_classification_delivered_five_times_opens_one_plan(platf
     assert len(await platform.sandbox.read_topic("monitoring.plan.v1", at_least=1)) == 1
 
 
-async def test_a_newer_classification_ends_the_old_plan_and_a_late_replay_changes_nothing(platform: Platform) -> None:
+async def test_a_newer_classification_changes_the_open_plan_and_a_late_replay_changes_nothing(
+    platform: Platform,
+) -> None:
     await platform.start("monitoring")
     clock = SystemClock()
     first = make_event(CLASSIFIED, source="/r", key="p2", data=classification("p2"), clock=clock)
@@ -78,6 +80,8 @@ async def test_a_newer_classification_ends_the_old_plan_and_a_late_replay_change
 
     await eventually(all_handled)
     plans = platform.sandbox.database("monitoring")["plans"]
-    active = [p async for p in plans.find({"person_id": "p2", "status": "active"})]
-    assert [p["measure"] for p in active] == ["home_isolation"]
-    assert await plans.count_documents({"person_id": "p2"}) == 2
+    stored = [p async for p in plans.find({"person_id": "p2"})]
+    assert [(p["measure"], p["status"], p["version"]) for p in stored] == [("home_isolation", "active", 2)]
+    records = await platform.sandbox.read_topic("monitoring.plan.v1", at_least=2)
+    changed = [r.event().data for r in records if r.event().type.endswith("plan.changed.v1")]
+    assert [(c["change"], c["previous_measure"]) for c in changed] == [("tightened", "home_health_monitoring")]

@@ -4,26 +4,92 @@ from __future__ import annotations
 
 from gridline.consumer import Route, Subscription
 
+from monitoring.alerts import handlers as alert_handlers
+from monitoring.alerts import inbound as alert_inbound
+from monitoring.communities import handlers as community_handlers
+from monitoring.communities import inbound as community_inbound
 from monitoring.plans import handlers as plan_handlers
-from monitoring.plans import inbound
+from monitoring.plans import inbound as person
+from monitoring.stats import handlers as stat_handlers
+from monitoring.stats import inbound as counted
+from monitoring.venues import handlers as venue_handlers
+from monitoring.venues import inbound as venue_inbound
 
-SUBSCRIPTIONS = [
-    Subscription(
-        purpose="plans",
-        routes=[
-            Route(
-                inbound.PERSON_TOPIC,
-                inbound.PERSON_CLASSIFIED,
-                inbound.PersonClassified,
-                plan_handlers.on_person_classified,
-            ),
-            Route(
-                inbound.PERSON_TOPIC,
-                inbound.PERSON_TRANSFERRED,
-                inbound.PersonTransferred,
-                plan_handlers.on_person_transferred,
-            ),
-            Route(inbound.PERSON_TOPIC, inbound.PERSON_UPDATED, inbound.PersonUpdated, plan_handlers.on_person_updated),
-        ],
+PLANS = Subscription(
+    purpose="plans",
+    routes=[
+        Route(
+            person.PERSON_TOPIC, person.PERSON_CLASSIFIED, person.PersonClassified, plan_handlers.on_person_classified
+        ),
+        Route(
+            person.PERSON_TOPIC,
+            person.PERSON_TRANSFERRED,
+            person.PersonTransferred,
+            plan_handlers.on_person_transferred,
+        ),
+        Route(person.PERSON_TOPIC, person.PERSON_MERGED, person.PersonMerged, plan_handlers.on_person_merged),
+        Route(person.PERSON_TOPIC, person.PERSON_UPDATED, person.PersonUpdated, plan_handlers.on_person_updated),
+        Route(
+            person.PERSON_TOPIC, person.PERSON_REGISTERED, person.PersonRegistered, plan_handlers.on_person_registered
+        ),
+    ],
+)
+
+# Alerts are raised inside the write that caused them; the collection people work on is kept from the event.
+ALERTS = Subscription(
+    purpose="alerts",
+    routes=[
+        Route(alert_inbound.TOPIC, alert_inbound.RAISED, alert_inbound.AlertRaisedIn, alert_handlers.on_alert_raised)
+    ],
+)
+
+STATS = Subscription(
+    purpose="stats",
+    routes=[
+        Route(
+            counted.CHECKIN_TOPIC,
+            counted.CHECKIN_RECORDED,
+            counted.CheckinRecordedIn,
+            stat_handlers.on_checkin_recorded,
+        ),
+        Route(counted.ALERT_TOPIC, counted.ALERT_RAISED, counted.AlertRaisedIn, stat_handlers.on_alert_raised),
+        Route(counted.PLAN_TOPIC, counted.PLAN_STARTED, counted.PlanEventIn, stat_handlers.on_plan_started),
+        Route(counted.PLAN_TOPIC, counted.PLAN_COMPLETED, counted.PlanEventIn, stat_handlers.on_plan_completed),
+        Route(counted.PLAN_TOPIC, counted.PLAN_CANCELLED, counted.PlanEventIn, stat_handlers.on_plan_cancelled),
+    ],
+)
+
+GRID_ROUTES = [
+    Route(
+        community_inbound.GRID_TOPIC,
+        community_inbound.GRID_CREATED,
+        community_inbound.GridChanged,
+        community_handlers.on_grid_changed,
+    ),
+    Route(
+        community_inbound.GRID_TOPIC,
+        community_inbound.GRID_UPDATED,
+        community_inbound.GridChanged,
+        community_handlers.on_grid_changed,
     ),
 ]
+
+# Duty's venues and duty-desk phones, followed once duty publishes them (MonitoringSettings.consume_duty_events).
+DUTY_ROUTES = [
+    Route(venue_inbound.TOPIC, venue_inbound.REGISTERED, venue_inbound.VenueChanged, venue_handlers.on_venue_changed),
+    Route(venue_inbound.TOPIC, venue_inbound.UPDATED, venue_inbound.VenueChanged, venue_handlers.on_venue_changed),
+    Route(
+        community_inbound.ROSTER_TOPIC,
+        community_inbound.DUTY_DESK_UPDATED,
+        community_inbound.DutyDeskUpdated,
+        community_handlers.on_duty_desk_updated,
+    ),
+]
+
+
+def subscriptions(*, consume_duty_events: bool = False) -> list[Subscription]:
+    directory = [*GRID_ROUTES, *(DUTY_ROUTES if consume_duty_events else [])]
+    return [PLANS, ALERTS, STATS, Subscription(purpose="directory", routes=directory)]
+
+
+SUBSCRIPTIONS = subscriptions()

@@ -1,3 +1,5 @@
+"""Events about monitoring plans, owned here (payloads as agreed in the cross-service contracts)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,7 +9,13 @@ from gridline.events import EventData, EventSpec, event_type
 TOPIC = "monitoring.plan.v1"
 
 
-class PlanStarted(EventData):
+class StageData(EventData):
+    measure: str
+    starts_on: date
+    ends_on: date
+
+
+class PlanData(EventData):
     plan_id: str
     person_id: str
     community_code: str
@@ -15,28 +23,45 @@ class PlanStarted(EventData):
     measure: str
     starts_on: date
     ends_on: date
+    checkins_per_day: int
     nat_dates: list[date]
-    rule_set_id: str
-    rule_set_version: int
+    status: str
+    version: int
+    stages: list[StageData]
+    rule_set_id: str | None
+    rule_set_version: int | None
     rule_id: str | None
 
 
-class PlanEnded(EventData):
-    plan_id: str
-    person_id: str
-    community_code: str
-    reason: str
+class PlanChanged(PlanData):
+    change: str  # extended | tightened | relaxed | moved | other
+    previous_measure: str
+    previous_person_id: str | None = None  # set when a merge moved the plan to the surviving record
+
+
+class PlanCompleted(PlanData):
+    ended_by: str  # schedule (its last day passed) | released (re-classified to no measure)
+
+
+class PlanCancelled(PlanData):
+    reason: str  # merged: the record was a duplicate of another person
 
 
 STARTED = EventSpec(
-    TOPIC,
-    event_type("monitoring", "plan", "started"),
-    PlanStarted,
-    "A monitoring plan opened for a classified person: daily check-ins expected.",
+    TOPIC, event_type("monitoring", "plan", "started"), PlanData, "A plan opened: daily check-ins are expected."
 )
-ENDED = EventSpec(
+CHANGED = EventSpec(
     TOPIC,
-    event_type("monitoring", "plan", "ended"),
-    PlanEnded,
-    "A monitoring plan ended (superseded by a new classification or no measure any more).",
+    event_type("monitoring", "plan", "changed"),
+    PlanChanged,
+    "The open plan changed: a re-classification, a new stage, a transfer or a merge; `change` says which.",
+)
+COMPLETED = EventSpec(
+    TOPIC,
+    event_type("monitoring", "plan", "completed"),
+    PlanCompleted,
+    "A plan ended: its last day passed, or the person was released from any measure.",
+)
+CANCELLED = EventSpec(
+    TOPIC, event_type("monitoring", "plan", "cancelled"), PlanCancelled, "A plan was cancelled; `reason` says why."
 )

@@ -1,21 +1,32 @@
-"""Event adapter: registry classifications drive plans."""
+"""Event adapter: registry's person events drive plans."""
 
 from __future__ import annotations
 
 from gridline.consumer import HandlerContext
 from gridline.events import Event
 
-from monitoring.plans import service
-from monitoring.plans.inbound import PersonClassified, PersonTransferred, PersonUpdated
+from monitoring.plans import following, moves
+from monitoring.plans.inbound import PersonClassified, PersonMerged, PersonRegistered, PersonTransferred, PersonUpdated
+from monitoring.worklist import service as worklist
 
 
 async def on_person_classified(ctx: HandlerContext, event: Event, data: PersonClassified) -> None:
-    await service.follow_classification(db=ctx.db, clock=ctx.clock, event=event, data=data)
+    await following.follow_classification(db=ctx.db, clock=ctx.clock, settings=ctx.settings, event=event, data=data)
 
 
 async def on_person_transferred(ctx: HandlerContext, event: Event, data: PersonTransferred) -> None:
-    await service.follow_transfer(db=ctx.db, data=data)
+    await moves.follow_transfer(db=ctx.db, clock=ctx.clock, event=event, data=data)
+
+
+async def on_person_merged(ctx: HandlerContext, event: Event, data: PersonMerged) -> None:
+    await moves.follow_merge(db=ctx.db, clock=ctx.clock, event=event, data=data)
 
 
 async def on_person_updated(ctx: HandlerContext, event: Event, data: PersonUpdated) -> None:
-    await service.end_for_retired_person(db=ctx.db, clock=ctx.clock, event=event, data=data)
+    await moves.retire(db=ctx.db, clock=ctx.clock, event=event, data=data)
+    if data.name_masked:
+        await worklist.remember_name(db=ctx.db, person_id=data.person_id, name_masked=data.name_masked)
+
+
+async def on_person_registered(ctx: HandlerContext, event: Event, data: PersonRegistered) -> None:
+    await worklist.remember_name(db=ctx.db, person_id=data.person_id, name_masked=data.name_masked)

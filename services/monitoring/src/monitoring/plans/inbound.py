@@ -9,6 +9,10 @@ from pydantic import Field
 
 PERSON_TOPIC = "registry.person.v1"
 PERSON_CLASSIFIED = event_type("registry", "person", "classified")
+PERSON_TRANSFERRED = event_type("registry", "person", "transferred")
+PERSON_UPDATED = event_type("registry", "person", "updated")
+PERSON_MERGED = event_type("registry", "person", "merged")
+PERSON_REGISTERED = event_type("registry", "person", "registered")
 
 
 class Stage(InboundData):
@@ -32,10 +36,6 @@ class PersonClassified(InboundData):
     nat_dates: list[date] = Field(default_factory=list)
 
 
-PERSON_TRANSFERRED = event_type("registry", "person", "transferred")
-PERSON_UPDATED = event_type("registry", "person", "updated")
-
-
 class PersonTransferred(InboundData):
     person_id: str
     version: int
@@ -47,3 +47,17 @@ class PersonUpdated(InboundData):
     person_id: str
     version: int
     status: str
+    name_masked: str | None = None
+
+
+class PersonRegistered(InboundData):
+    person_id: str
+    name_masked: str
+
+
+class PersonMerged(InboundData):
+    person_id: str
+    version: int
+    merged_person_id: str
+    community_code: str
+    grid_id: str

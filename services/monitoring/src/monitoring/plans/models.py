@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+
+class StageRead(BaseModel):
+    measure: str
+    starts_on: date
+    ends_on: date
 
 
 class PlanRead(BaseModel):
@@ -11,12 +17,18 @@ class PlanRead(BaseModel):
     community_code: str
     grid_id: str
     measure: str
+    stages: list[StageRead]
     starts_on: date
     ends_on: date
+    first_day: date = Field(description="the first day check-ins are expected")
+    checkins_per_day: int
     nat_dates: list[date]
-    rule_set_id: str
-    rule_set_version: int
+    status: str = Field(description="active, completed or cancelled")
+    version: int
+    consecutive_missed_days: int = Field(description="missed days in a row, as of the last cut-off")
+    rule_set_id: str | None
+    rule_set_version: int | None
     rule_id: str | None
-    status: str
     opened_at: datetime
-    ended_at: datetime | None = None
+    closed_at: datetime | None = None
+    close_reason: str | None = None

@@ -3,25 +3,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from gridline.auth import Principal, Role
+from gridline.auth import Principal
 from gridline.http.deps import DbDep, require
 from gridline.http.pagination import Page, PageParams, page_params
 
+from monitoring import rights
 from monitoring.plans import service
 from monitoring.plans.models import PlanRead
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
-READ_PLANS = frozenset(
-    {
-        Role.GRID_WORKER,
-        Role.COMMUNITY_ADMIN,
-        Role.TOWNSHIP_OFFICER,
-        Role.COUNTY_OFFICER,
-        Role.DUTY_OFFICER,
-        Role.PLATFORM_ADMIN,
-    }
-)
-Reader = Annotated[Principal, Depends(require(READ_PLANS))]
+Reader = Annotated[Principal, Depends(require(rights.READ_PLANS))]
 
 
 @router.get("/{plan_id}", operation_id="getPlan", summary="One monitoring plan")
@@ -36,7 +27,7 @@ async def list_plans(
     page: Annotated[PageParams, Depends(page_params)],
     person_id: Annotated[str | None, Query(max_length=64)] = None,
     grid_id: Annotated[str | None, Query(max_length=64)] = None,
-    status: Annotated[str | None, Query(pattern="^(active|ended)$")] = None,
+    status: Annotated[str | None, Query(pattern="^(active|completed|cancelled)$")] = None,
 ) -> Page[PlanRead]:
     filters = {"person_id": person_id, "grid_id": grid_id, "status": status}
     return await service.list_page(db=db, principal=principal, filters=filters, page=page)

@@ -1,0 +1,314 @@
+"""How fast `recordCheckin` is over HTTP, and how soon a fever reaches Kafka as `alert.raised`.
+
+    uv run python bench/checkin_rate.py --plans 100000 --requests 5000 --rate 500 --duration 60
+
+On the real servers (the ones named by GRIDLINE_TEST_KAFKA/GRIDLINE_TEST_MONGODB, else its own Kafka and
+FerretDB, stopped afterwards), with N open plans seeded into the monitoring database:
+
+1. throughput: `--requests` check-ins (one per plan, `--concurrency` at a time) over HTTP to the monitoring
+   service run by uvicorn in its own process, timed until the last `checkin.recorded` is on Kafka; then the
+   same number of requests to a bare FastAPI endpoint (also its own uvicorn process) that writes the same
+   check-in document with the same driver and write concern, and nothing else;
+2. latency: fever check-ins sent at a steady `--rate` for `--duration` seconds (open loop: each is sent on
+   schedule whether or not earlier ones answered), each timed from the moment it is sent to the moment its
+   `alert.raised` record arrives on Kafka; p50, p95 and p99 are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from tempfile import mkdtemp
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from fastapi import FastAPI, Request
+from gridline import mongo
+from gridline.auth import scope_keys
+from gridline.clock import SystemClock, local_today
+from gridline.devstack.servers import free_ports
+from gridline.events import loads
+from gridline.testing import Sandbox, Secrets, servers_for_tests, stop_servers
+
+COUNTY, TOWNSHIP = "330106", "330106001"
+NORMAL = {"method": "phone", "temperature_c": 36.5, "symptoms": [], "health_code": "green"}
+FEVER = {**NORMAL, "temperature_c": 38.2}
+BENCH_DIR = Path(__file__).resolve().parent
+
+
+def plan_documents(count: int) -> Iterator[dict[str, Any]]:
+    """Open plans as monitoring stores them, spread over 50 communities of 10 grids each."""
+    today, now = local_today(SystemClock()), SystemClock().now()
+    starts, ends = today - timedelta(days=3), today + timedelta(days=10)
+    for n in range(count):
+        community, grid = f"{TOWNSHIP}{n % 50 + 1:03d}", f"bench-grid-{n % 500}"
+        person = f"bench-person-{n}"
+        yield {
+            "_id": f"bench-plan-{n:07d}",
+            "person_id": person,
+            "open_key": person,
+            "community_code": community,
+            "grid_id": grid,
+            "scope": scope_keys(community, grid),
+            "measure": "home_health_monitoring",
+            "stages": [{"measure": "home_health_monitoring", "starts_on": str(starts), "ends_on": str(ends)}],
+            "starts_on": str(starts),
+            "ends_on": str(ends),
+            "checkins_per_day": 1,
+            "nat_dates": [str(starts + timedelta(days=6))],
+            "rule_set_id": "zj-default",
+            "rule_set_version": 1,
+            "rule_id": "returnee-14",
+            "person_version": 1,
+            "location_version": 1,
+            "first_day": str(today),
+            "status": "active",
+            "version": 1,
+            "missed_streak": {"count": 0, "last_day": None},
+            "opened_at": now,
+        }
+
+
+async def seed(db: mongo.Database, count: int) -> float:
+    started, batch = time.perf_counter(), []
+    for doc in plan_documents(count):
+        batch.append(doc)
+        if len(batch) == 2000:
+            await db["plans"].insert_many(batch, ordered=False)
+            batch = []
+    if batch:
+        await db["plans"].insert_many(batch, ordered=False)
+    return time.perf_counter() - started
+
+
+def bare_app() -> FastAPI:
+    """The least a check-in endpoint can do: take the JSON and write the same document, with the same driver."""
+    app = FastAPI()
+    collection = mongo.connect(os.environ["MONGODB_URL"])[os.environ["MONGODB_DATABASE"]]["bare_checkins"]
+
+    @app.post("/v1/plans/{plan_id}/checkins", status_code=201)
+    async def record(plan_id: str, request: Request) -> dict[str, Any]:
+        body, now, day = await request.json(), SystemClock().now(), str(local_today(SystemClock()))
+        checkin_id = str(uuid.uuid4())
+        doc = {
+            "_id": f"{plan_id}:{day}:1",
+            "plan_id": plan_id,
+            "day": day,
+            "slot": 1,
+            "state": "recorded",
+            "has_result": True,
+            "current": {"checkin_id": checkin_id, **body, "recorded_at": now},
+            "history": [],
+            "checkin_ids": [checkin_id],
+            "_outbox": [{"id": str(uuid.uuid4()), "type": "checkin.recorded", "data": body, "time": now}],
+            "_outbox_at": now,
+        }
+        await collection.insert_one(doc)
+        return {"slot_id": doc["_id"]}
+
+    return app
+
+
+class Server:
+    """A uvicorn process serving one app factory, stopped by its process id."""
+
+    def __init__(self, factory: str, env: dict[str, str], *, app_dir: Path | None = None) -> None:
+        self.port = free_ports(1)[0]
+        command = [sys.executable, "-m", "uvicorn", factory, "--factory", "--port", str(self.port)]
+        command += ["--no-access-log", "--log-level", "warning"]
+        if app_dir is not None:
+            command += ["--app-dir", str(app_dir)]
+        self.process = subprocess.Popen(command, env={**os.environ, **env})  # noqa: S603 (our own fixed command)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    async def ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(base_url=self.url) as client:
+            while time.monotonic() < deadline:
+                with contextlib.suppress(httpx.TransportError):
+                    if (await client.get("/healthz")).status_code in (200, 404):
+                        return
+                await asyncio.sleep(0.3)
+        raise TimeoutError(f"{self.url} did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(15)
+        if self.process.poll() is None:
+            self.process.kill()
+
+
+def environment(sandbox: Sandbox, database: str) -> dict[str, str]:
+    settings = sandbox.settings("monitoring", rate_limit_per_caller="1000000/second", relay_interval_seconds=0.05)
+    settings["mongodb_database"] = database
+    return {key.upper(): str(value) for key, value in settings.items()}
+
+
+async def closed_loop(
+    url: str, token: str, plans: list[str], body: dict[str, Any], concurrency: int
+) -> tuple[float, int]:
+    """Send one check-in per plan, `concurrency` at a time; returns seconds taken and failures."""
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for plan in plans:
+        queue.put_nowait(plan)
+    failures = 0
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal failures
+        while not queue.empty():
+            plan = queue.get_nowait()
+            response = await client.post(f"/v1/plans/{plan}/checkins", json=body)
+            failures += response.status_code != 201
+
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=60) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        return time.perf_counter() - started, failures
+
+
+async def throughput(
+    args: argparse.Namespace, sandbox: Sandbox, ours: Server, bare: Server, token: str
+) -> dict[str, float]:
+    plans = [f"bench-plan-{n:07d}" for n in range(args.requests)]
+    started = time.perf_counter()
+    http_seconds, failures = await closed_loop(ours.url, token, plans, NORMAL, args.concurrency)
+    records = await sandbox.read_topic("monitoring.checkin.v1", at_least=args.requests, timeout=3600)
+    relayed_seconds = time.perf_counter() - started
+    bare_seconds, bare_failures = await closed_loop(bare.url, token, plans, NORMAL, args.concurrency)
+    return {
+        "http": args.requests / http_seconds,
+        "relayed": len(records) / relayed_seconds,
+        "bare": args.requests / bare_seconds,
+        "failures": failures + bare_failures,
+    }
+
+
+async def alert_latency(args: argparse.Namespace, sandbox: Sandbox, ours: Server, token: str) -> dict[str, float]:
+    """Fevers at a steady rate; each timed from sending to its `alert.raised` on Kafka."""
+    count = int(args.rate * args.duration)
+    plans = [f"bench-plan-{n:07d}" for n in range(args.requests, args.requests + count)]
+    consumer = await _alert_consumer(sandbox)
+    sent: dict[str, float] = {}
+    arrived: dict[str, float] = {}
+    listening = asyncio.create_task(_collect(consumer, arrived, count))
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=args.concurrency * 4)
+    async with httpx.AsyncClient(base_url=ours.url, headers=headers, limits=limits, timeout=120) as client:
+        started, tasks = time.perf_counter(), []
+        for i, plan in enumerate(plans):
+            await asyncio.sleep(max(0.0, started + i / args.rate - time.perf_counter()))
+            sent[plan] = time.perf_counter()
+            tasks.append(asyncio.create_task(client.post(f"/v1/plans/{plan}/checkins", json=FEVER)))
+        sending = time.perf_counter() - started
+        responses = await asyncio.gather(*tasks, return_exceptions=True)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(listening, timeout=120)
+    listening.cancel()
+    await consumer.stop()
+    latencies = sorted(arrived[p] - sent[p] for p in arrived if p in sent)
+    failures = sum(1 for r in responses if isinstance(r, BaseException) or r.status_code != 201)
+    return {
+        "sent": count,
+        "offered_rate": count / sending,
+        "alerts": len(latencies),
+        "failures": failures,
+        **{f"p{q}": _quantile(latencies, q / 100) for q in (50, 95, 99)},
+    }
+
+
+async def _alert_consumer(sandbox: Sandbox) -> AIOKafkaConsumer:
+    topic = sandbox.prefix + "monitoring.alert.v1"
+    consumer = AIOKafkaConsumer(bootstrap_servers=sandbox.servers.kafka, enable_auto_commit=False)
+    await consumer.start()
+    partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or {0, 1, 2})]
+    consumer.assign(partitions)
+    await consumer.seek_to_end(*partitions)
+    for partition in partitions:
+        await consumer.position(partition)  # pin "the end" now, before the first check-in is sent
+    return consumer
+
+
+async def _collect(consumer: AIOKafkaConsumer, arrived: dict[str, float], expected: int) -> None:
+    while len(arrived) < expected:
+        batches = await consumer.getmany(timeout_ms=200)
+        now = time.perf_counter()
+        for records in batches.values():
+            for record in records:
+                plan = loads(record.value or b"{}").get("plan_id")
+                if plan is not None:
+                    arrived.setdefault(plan, now)
+
+
+def _quantile(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
+
+
+async def measure(args: argparse.Namespace, sandbox: Sandbox) -> None:
+    await sandbox.create_topics()
+    db = sandbox.database("monitoring")
+    seeded = await seed(db, args.plans)
+    ours = Server("monitoring.main:create_app", environment(sandbox, db.name))
+    bare = Server("checkin_rate:bare_app", environment(sandbox, db.name), app_dir=BENCH_DIR)
+    try:
+        await ours.ready()
+        await bare.ready()
+        token = sandbox.secrets.token("grid_worker", jurisdiction=COUNTY, subject="bench", ttl=7200)
+        rates = await throughput(args, sandbox, ours, bare, token)
+        latency = await alert_latency(args, sandbox, ours, token)
+        report(args, await db["plans"].count_documents({}), seeded, rates, latency)
+    finally:
+        ours.stop()
+        bare.stop()
+        await sandbox.drop(["monitoring"])
+
+
+def report(args: Any, plans: int, seeded: float, rates: dict[str, float], latency: dict[str, float]) -> None:
+    print(f"plans in the database          {plans:>10,}  (seeded in {seeded:.1f} s)")
+    load = f"{args.requests:,} requests, {args.concurrency} at a time"
+    print(f"recordCheckin, answered        {rates['http']:>10,.1f} /s  ({load})")
+    print(f"recordCheckin, events on Kafka {rates['relayed']:>10,.1f} /s  (until the last checkin.recorded arrived)")
+    print(f"bare FastAPI + driver insert   {rates['bare']:>10,.1f} /s")
+    print(f"ours / bare (events relayed)   {rates['relayed'] / rates['bare']:>10.0%}  (goal: at least 40 %)")
+    print(f"failed requests                {rates['failures']:>10,.0f}")
+    offered = f"asked {args.rate}/s, offered {latency['offered_rate']:,.1f}/s"
+    print(f"fevers sent at a steady rate   {latency['sent']:>10,.0f}  ({offered})")
+    print(f"alert.raised received          {latency['alerts']:>10,.0f}  (failed requests: {latency['failures']:,.0f})")
+    print(
+        f"check-in → alert.raised on Kafka  p50 {latency['p50']:,.0f} ms   p95 {latency['p95']:,.0f} ms   "
+        f"p99 {latency['p99']:,.0f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plans", type=int, default=100_000, help="open plans in the database")
+    parser.add_argument("--requests", type=int, default=5_000, help="check-ins for the throughput comparison")
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--rate", type=float, default=500.0, help="fever check-ins per second for the latency run")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of the latency run")
+    args = parser.parse_args()
+    if args.plans < args.requests + args.rate * args.duration:
+        parser.error("--plans must cover --requests plus --rate × --duration (one check-in per plan and day)")
+    found, started = servers_for_tests()
+    try:
+        asyncio.run(measure(args, Sandbox(found, Secrets(Path(mkdtemp())))))
+    finally:
+        if started is not None:
+            stop_servers(started)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Alerts: raised by the check-in, venue entry or cut-off that caused them; acknowledged and resolved by people."""

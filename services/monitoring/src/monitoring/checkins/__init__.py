@@ -1,0 +1,1 @@
+"""Daily check-ins: one result per person, slot and day, corrections kept as history."""

@@ -1,0 +1,81 @@
+"""The check-in collection: one document per plan, day and slot, holding the current result and its history.
+
+The slot is the document's id, so "one result per person per slot per day" is the database's own unique
+key: two writers of one slot collide instead of both succeeding, and the cut-off marking a slot missed
+collides with a check-in landing at the same moment.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from gridline.mongo import Index
+
+from monitoring.checkins.models import AlertRef, CheckinRead, ResultRead
+
+COLLECTION = "checkins"
+INDEXES = [
+    Index(COLLECTION, (("checkin_ids", 1),)),
+    Index(COLLECTION, (("plan_id", 1), ("_id", 1))),
+    Index(COLLECTION, (("person_id", 1), ("_id", 1))),
+    Index(COLLECTION, (("grid_id", 1), ("day", 1), ("_id", 1))),
+    Index(COLLECTION, (("community_code", 1), ("day", 1), ("_id", 1))),
+    Index(COLLECTION, (("scope", 1), ("day", 1), ("_id", 1))),
+    Index(COLLECTION, (("scope", 1), ("_id", 1))),
+]
+HIDDEN = {"_outbox": 0, "_outbox_at": 0}
+
+
+def slot_id(plan_id: str, day: str, slot: int) -> str:
+    return f"{plan_id}:{day}:{slot}"
+
+
+def base_document(plan: dict[str, Any], day: str, slot: int) -> dict[str, Any]:
+    """The fields every slot document of `plan` on `day` carries, whoever writes it first."""
+    return {
+        "_id": slot_id(plan["_id"], day, slot),
+        "plan_id": plan["_id"],
+        "person_id": plan["person_id"],
+        "community_code": plan["community_code"],
+        "grid_id": plan["grid_id"],
+        "scope": plan["scope"],
+        "day": day,
+        "slot": slot,
+        "final": slot == plan["checkins_per_day"],
+        "version": 1,
+    }
+
+
+def to_read(doc: dict[str, Any]) -> CheckinRead:
+    current = doc.get("current")
+    return CheckinRead(
+        slot_id=doc["_id"],
+        plan_id=doc["plan_id"],
+        person_id=doc["person_id"],
+        community_code=doc["community_code"],
+        grid_id=doc["grid_id"],
+        day=date.fromisoformat(doc["day"]),
+        slot=doc["slot"],
+        state=doc["state"],
+        result=result_read(current) if current else None,
+        corrections=len(doc.get("history", [])),
+    )
+
+
+def result_read(result: dict[str, Any]) -> ResultRead:
+    return ResultRead(
+        checkin_id=result["checkin_id"],
+        method=result["method"],
+        temperature_c=result.get("temperature_c"),
+        symptoms=result.get("symptoms", []),
+        has_note=result.get("note") is not None,
+        health_code=result.get("health_code"),
+        nat_result=result.get("nat_result"),
+        abnormal=result.get("abnormal", False),
+        alerts=[AlertRef.model_validate(a) for a in result.get("alerts", [])],
+        late=result.get("late", False),
+        corrects=result.get("corrects"),
+        recorded_at=result["recorded_at"],
+        recorded_by=result["recorded_by"],
+    )

@@ -1,0 +1,1 @@
+"""Per-community settings (the daily cut-off, the duty phone) and the public phones to call after a check-in."""

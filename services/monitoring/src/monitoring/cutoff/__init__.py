@@ -1,0 +1,1 @@
+"""The daily cut-off per community: missed check-ins, runs of misses, plans that end, the day's figures."""

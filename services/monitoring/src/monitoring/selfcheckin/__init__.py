@@ -1,0 +1,1 @@
+"""Residents check themselves in through a signed, expiring link a worker issues, printed as a QR code."""

@@ -1,0 +1,51 @@
+"""Counting the day's events into the counter documents, each event exactly once."""
+
+from __future__ import annotations
+
+from gridline.events import Event
+from gridline.mongo import Database
+
+from monitoring.days import iso, local_day
+from monitoring.stats import store
+from monitoring.stats.inbound import AlertRaisedIn, CheckinRecordedIn, PlanEventIn
+
+
+async def checkin_recorded(*, db: Database, event: Event, data: CheckinRecordedIn) -> None:
+    increments = {"checkins.recorded": 1}
+    if data.late:
+        increments["checkins.late"] = 1
+    if data.corrects:
+        increments["checkins.corrected"] = 1
+    if data.abnormal:
+        increments["checkins.abnormal"] = 1
+    await store.count_once(
+        db=db,
+        day=iso(data.day),
+        community_code=data.community_code,
+        grid_id=data.grid_id,
+        event_id=event.id,
+        increments=increments,
+    )
+
+
+async def alert_raised(*, db: Database, event: Event, data: AlertRaisedIn) -> None:
+    await store.count_once(
+        db=db,
+        day=iso(local_day(data.raised_at)),
+        community_code=data.community_code,
+        grid_id=data.grid_id,
+        event_id=event.id,
+        increments={f"alerts.{data.kind}": 1},
+    )
+
+
+async def plan_event(*, db: Database, event: Event, data: PlanEventIn, counter: str) -> None:
+    """`counter` is started, completed or cancelled; the day is the one the plan event happened on."""
+    await store.count_once(
+        db=db,
+        day=iso(local_day(event.time)),
+        community_code=data.community_code,
+        grid_id=data.grid_id,
+        event_id=event.id,
+        increments={f"plans.{counter}": 1},
+    )

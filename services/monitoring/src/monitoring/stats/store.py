@@ -1,0 +1,56 @@
+"""Counter documents, one per day, community and grid, so no statistic ever scans the check-ins.
+
+Two writers, each exactly once. The cut-off sets the day's closing figures (expected, done and missed
+check-ins, people under each measure) with `$set`, which is idempotent by nature. Counters of things that
+happen during the day (results recorded, alerts raised, plans started and ended) are `$inc`s applied from
+the events, each guarded by the event id it records in the same write, so a redelivered event counts once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gridline.auth import scope_keys
+from gridline.mongo import Database, Index, update_guarded
+
+from monitoring.upserts import upsert_by_id
+
+COLLECTION = "daily_stats"
+INDEXES = [Index(COLLECTION, (("scope", 1), ("day", 1), ("_id", 1)))]
+NO_GRID = "-"  # venue alerts belong to a community, not to one of its grids
+
+
+def doc_id(day: str, community_code: str, grid_id: str | None) -> str:
+    return f"{day}:{community_code}:{grid_id or NO_GRID}"
+
+
+async def count_once(
+    *, db: Database, day: str, community_code: str, grid_id: str | None, event_id: str, increments: dict[str, int]
+) -> None:
+    """Apply `increments` for this event unless this event was already counted."""
+    key = doc_id(day, community_code, grid_id)
+    guard = {f"applied.{event_id}": {"$exists": False}}
+    update = {"$inc": increments, "$set": {f"applied.{event_id}": True}}
+    if await update_guarded(db[COLLECTION], key, guard, update):
+        return
+    # Not applied: either counted before (the guard held back a repeat) or the day's document is new.
+    await _create(db, key, day, community_code, grid_id)
+    await update_guarded(db[COLLECTION], key, guard, update)
+
+
+async def set_closing(*, db: Database, day: str, community_code: str, grid_id: str, figures: dict[str, Any]) -> None:
+    """The cut-off's figures for one grid and day; setting them again after a rerun changes nothing."""
+    key = doc_id(day, community_code, grid_id)
+    await _create(db, key, day, community_code, grid_id)
+    await update_guarded(db[COLLECTION], key, {}, {"$set": {**figures, "closed": True}})
+
+
+async def _create(db: Database, key: str, day: str, community_code: str, grid_id: str | None) -> None:
+    """Make sure the day's document exists (by `_id` alone, so creating it twice is harmless)."""
+    base = {
+        "day": day,
+        "community_code": community_code,
+        "grid_id": grid_id,
+        "scope": scope_keys(community_code, grid_id),
+    }
+    await upsert_by_id(db[COLLECTION], key, {"$setOnInsert": {**base, "closed": False}})
