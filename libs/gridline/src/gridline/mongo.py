@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne, monitoring
 from pymongo.errors import (
     AutoReconnect,
     BulkWriteError,
@@ -43,6 +43,7 @@ __all__ = [
     "BulkWriteError",
     "Client",
     "Collection",
+    "CommandLog",
     "Database",
     "DuplicateKeyError",
     "GuardedUpdate",
@@ -55,6 +56,7 @@ __all__ = [
     "is_transient",
     "ping",
     "read",
+    "record_commands",
     "update_each_guarded",
     "update_guarded",
 ]
@@ -157,3 +159,31 @@ async def update_each_guarded(collection: Collection, changes: Sequence[GuardedU
         result = await collection.bulk_write(writes, ordered=True)
         applied += int(result.matched_count)
     return applied
+
+
+class CommandLog(monitoring.CommandListener):
+    """Every command clients created after `record_commands()` send, for tests that inspect query shapes."""
+
+    def __init__(self) -> None:
+        self.commands: list[tuple[str, dict[str, Any]]] = []
+        self.recording = True
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if self.recording:
+            self.commands.append((event.database_name, dict(event.command)))
+
+    def stop(self) -> None:
+        """Stop recording (pymongo keeps a registered listener for the life of the process)."""
+        self.recording = False
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+def record_commands() -> CommandLog:
+    log = CommandLog()
+    monitoring.register(log)
+    return log
