@@ -15,77 +15,22 @@ import argparse
 import asyncio
 import resource
 import time
-import uuid
-from datetime import date, timedelta
 from pathlib import Path
 from tempfile import mkdtemp
 from typing import Any
 
 from gridline import mongo
-from gridline.clock import SystemClock
 from gridline.mongo import UpdateOne
-from gridline.outbox import OUTBOX, PENDING_SINCE
 from gridline.testing import Running, Sandbox, Secrets, servers_for_tests, stop_servers
+from people import AREA, divisions, seed
 from registry.main import create_app
-from registry.persons.models import PersonCreate
-from registry.persons.registration import prepare
-from registry.rules import snapshot as snapshots
 from registry.settings import RegistrySettings
 
-COMMUNITY, GRID, AREA = "330106001001", "bench-grid", "420106"
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
-
-def prc_id(n: int) -> str:
-    first17 = f"330106{date(1960, 1, 1) + timedelta(days=n // 1000):%Y%m%d}{n % 1000:03d}"  # unique per n
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
-
-
-def person_body(n: int, from_area: bool) -> PersonCreate:
-    origin = f"{AREA}001" if from_area else "440305"
-    return PersonCreate.model_validate(
-        {
-            "name": "测试人员",
-            "document": {"type": "prc_id", "number": prc_id(n)},
-            "community_code": COMMUNITY,
-            "grid_id": GRID,
-            "episodes": [
-                {
-                    "category": "non_local_arrival",
-                    "origin_division_code": origin,
-                    "arrival_date": str(date.today() - timedelta(days=3)),
-                }
-            ],
-        }
-    )
-
-
-async def seed(sandbox: Sandbox, count: int, share: float) -> float:
-    """Insert `count` people as if registered and already published; returns seconds taken."""
-    db, clock, started = sandbox.database("registry"), SystemClock(), time.perf_counter()
-    snapshot = await snapshots.load(db=db, clock=clock)
-    protector = RegistrySettings(**sandbox.settings("registry")).protector()  # type: ignore[arg-type]
-    batch: list[dict[str, Any]] = []
-    for n in range(count):
-        doc = prepare(
-            body=person_body(n * 7 + 1, n < count * share),
-            person_id=str(uuid.uuid4()),
-            actor="bench",
-            protector=protector,
-            clock=clock,
-            snapshot=snapshot,
-        )
-        batch.append({k: v for k, v in doc.items() if k not in (OUTBOX, PENDING_SINCE)})
-        if len(batch) == 2000 or n == count - 1:
-            await db["persons"].insert_many(batch, ordered=False)
-            batch = []
-    await db["divisions"].insert_many(
-        [
-            {"_id": "330106001", "name": "街道", "level": "township", "parent": "330106"},
-            {"_id": COMMUNITY, "name": "社区", "level": "community", "parent": "330106001"},
-        ]
-    )
-    return time.perf_counter() - started
+async def seed_people(sandbox: Sandbox, count: int, share: float) -> float:
+    seconds = await seed(sandbox, range(count), from_area=int(count * share))
+    await divisions(sandbox)
+    return seconds
 
 
 async def declare_and_wait(sandbox: Sandbox, expected: int) -> tuple[float, float, dict[str, Any]]:
@@ -139,7 +84,7 @@ async def raw_driver_pass(sandbox: Sandbox) -> tuple[float, float]:
 async def measure(args: argparse.Namespace, sandbox: Sandbox) -> None:
     try:
         await sandbox.create_topics()
-        seeded = await seed(sandbox, args.persons, args.share)
+        seeded = await seed_people(sandbox, args.persons, args.share)
         job_s, published_s, progress = await declare_and_wait(sandbox, int(args.persons * args.share))
         raw_read_s, raw_write_s = await raw_driver_pass(sandbox)
         report(args, seeded, job_s, published_s, progress, (raw_read_s, raw_write_s))

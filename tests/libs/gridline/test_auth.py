@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import os
 from pathlib import Path
 
 import pytest
 from gridline.auth import TokenError, TokenVerifier, scope_keys
 from gridline.auth.issuer import issue_token, make_keys
+from gridline.settings import ServiceSettings
+from pydantic import ValidationError
 
 
 @pytest.fixture
@@ -63,3 +67,13 @@ def test_a_token_signed_by_another_key_is_refused(keys: Path, tmp_path_factory: 
 
 def test_a_record_is_inside_every_level_above_it_and_its_grid() -> None:
     assert scope_keys("330106001001", "g1") == ["33", "3301", "330106", "330106001", "330106001001", "grid:g1"]
+
+
+def test_settings_refuse_placeholder_keys_and_take_any_real_one() -> None:
+    base = {"service_name": "x", "auth_jwks": "/dev/null", "pii_current_key_id": "k1"}
+    for _ in range(2000):  # random keys: none may look like a placeholder by accident
+        key = base64.b64encode(os.urandom(32)).decode()
+        ServiceSettings(**base, pii_encryption_keys=f"k1:{key}", pii_hash_key=key)
+    for bad in ("changeme", "k1:changeme", "k1:xxx", "", "k1:" + base64.b64encode(b"short").decode()):
+        with pytest.raises(ValidationError, match="placeholder"):
+            ServiceSettings(**base, pii_encryption_keys=bad, pii_hash_key=base64.b64encode(os.urandom(32)).decode())

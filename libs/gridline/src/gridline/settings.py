@@ -13,6 +13,13 @@ from gridline.pii import Protector
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "todo", "xxx", "example"}
 
 
+def _is_key(text: str) -> bool:
+    try:
+        return len(base64.b64decode(text, validate=True)) >= 32
+    except ValueError:
+        return False
+
+
 class ServiceSettings(BaseSettings):
     """What every service needs to run. Each service subclasses it and names its own database."""
 
@@ -44,9 +51,12 @@ class ServiceSettings(BaseSettings):
     @field_validator("pii_encryption_keys", "pii_hash_key")
     @classmethod
     def _reject_placeholders(cls, value: SecretStr) -> SecretStr:
-        text = value.get_secret_value().strip().lower()
-        if not text or any(p in text for p in _PLACEHOLDERS):
-            raise ValueError("is a placeholder; generate a real key (gridline-dev secrets)")
+        # Each key (after an optional `kid:`) must be a placeholder word nowhere and decode to 32 random bytes.
+        # Looking for the words inside real base64 keys would refuse one random key in a few hundred.
+        for part in value.get_secret_value().split(","):
+            key = part.strip().rpartition(":")[2]
+            if not key or key.lower().strip("<>{} ") in _PLACEHOLDERS or not _is_key(key):
+                raise ValueError("is a placeholder, or not a base64 key of 32+ bytes (gridline-dev secrets makes one)")
         return value
 
     @model_validator(mode="after")
