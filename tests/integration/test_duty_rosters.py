@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 import pytest
 from gridline.testing import Secrets, eventually
+from registry.grids.events import UPDATED as GRID_UPDATED
+from registry.grids.events import GridCreated, GridUpdated
 
 from tests.conftest import Platform
 from tests.services.duty.support import (
@@ -20,6 +22,7 @@ from tests.services.duty.support import (
     member,
     of_type,
     officer,
+    publish,
     publish_grid,
 )
 
@@ -281,3 +284,34 @@ def _minimal() -> dict[str, Any]:
         "shift_starts": ["08:00"],
         "crews": [crew("a", "b")],
     }
+
+
+async def test_a_grid_event_delivered_twice_leaves_one_entry_and_an_older_version_never_wins(
+    platform: Platform,
+) -> None:
+    await platform.start("duty", clock=clock_at())
+    duty = platform.client("duty")
+    newer = GridCreated(
+        grid_id="grid-1",
+        version=2,
+        community_code=COMMUNITY,
+        name="第1网格",
+        manager_name="李网格",
+        manager_phone_masked="137****1234",
+        covers_count=1,
+        manager_work_phone="13700001234",
+    )
+
+    await publish_grid(platform.sandbox, "grid-1")
+    await publish(
+        platform.sandbox, GRID_UPDATED, GridUpdated(**newer.model_dump(), changed=["manager_name"]), key="grid-1"
+    )
+    await publish_grid(platform.sandbox, "grid-1")  # version 1 delivered again, late
+    runner = next(c for c in platform.runtime("duty").consumers if c.group.endswith("duty.board"))
+
+    async def all_handled() -> None:
+        assert runner.stats.handled == 3
+
+    await eventually(all_handled)
+    board = await duty.get("/v1/public/grids", params={"community_code": COMMUNITY})
+    assert [(g["manager_name"], g["manager_work_phone"]) for g in board.json()["items"]] == [("李网格", "13700001234")]

@@ -69,7 +69,8 @@ def rotation_body(**overrides: Any) -> dict[str, Any]:
 
 
 async def create_rotation(duty: httpx.AsyncClient, secrets: Secrets, **overrides: Any) -> dict[str, Any]:
-    response = await duty.post("/v1/rotations", json=rotation_body(**overrides), headers=admin(secrets))
+    body = rotation_body(**overrides)
+    response = await duty.post("/v1/rotations", json=body, headers=admin(secrets, body["community_code"]))
     assert response.status_code == 201, response.text
     rotation: dict[str, Any] = response.json()
     return rotation

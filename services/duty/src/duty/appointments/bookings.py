@@ -27,9 +27,7 @@ async def book(
     *, db: Database, clock: Clock, protector: Protector, slot_id: str, phone: str, code_hash: str
 ) -> BookingRead:
     """Book the slot for a phone whose code was just spent; the code is given back if the slot is full."""
-    slot = await slots.find(db=db, slot=slot_id)
-    if slot["starts_at"] <= clock.now():
-        raise Conflict("该时段已开始，不能预约")
+    slot = await bookable(db=db, clock=clock, slot_id=slot_id)
     phone_key = codes.phone_key(protector, phone)
     booking_id, cancel_code = secrets.token_hex(8), secrets.token_urlsafe(12)
     booking = {
@@ -53,6 +51,14 @@ async def book(
             raise Conflict("此手机号已预约该时段", booking_id=again["phones"][phone_key])
         raise Conflict("该时段已约满，请选择其他时段")
     return _read(slot, booking_id, booking, cancel_code)
+
+
+async def bookable(*, db: Database, clock: Clock, slot_id: str) -> dict[str, Any]:
+    """The slot, if it can still be booked; checked before a code is spent on it."""
+    slot = await slots.find(db=db, slot=slot_id)
+    if slot["starts_at"] <= clock.now():
+        raise Conflict("该时段已开始，不能预约")
+    return slot
 
 
 async def cancel(

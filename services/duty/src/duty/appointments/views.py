@@ -113,7 +113,7 @@ async def book_appointment(
 ) -> BookingRead:
     assert isinstance(settings, DutySettings)
     limits.admit(phone_key=codes.phone_key(protector, body.phone), address=address)
-    await slots.find(db=db, slot=slot_id)  # an unknown slot must not spend the code
+    await bookings.bookable(db=db, clock=clock, slot_id=slot_id)  # a slot that cannot be booked spends no code
     code_hash = await codes.use(
         db=db, clock=clock, protector=protector, settings=settings, phone=body.phone, code=body.code
     )

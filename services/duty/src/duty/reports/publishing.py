@@ -122,7 +122,8 @@ async def push(context: JobContext) -> None:
         "report_id": f"{day}:r{revision}",
         "day": day,
         "revision": revision,
-        "generated_at": context.clock.now(),
+        # When the report was made, not when this attempt is: every attempt sends the very same body.
+        "generated_at": context.job["created_at"],
         "divisions": [{k: r[k] for k in ("division_code", "level", "communities", "counts")} for r in reports],
     }
     attempt = await webhooks.deliver(
