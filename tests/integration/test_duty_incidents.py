@@ -399,6 +399,9 @@ async def test_incidents_outside_the_jurisdiction_do_not_exist_and_bad_input_is_
         f"/v1/incidents/{incident_id}/resolve", json={"reason": "已处置"}, headers=admin(secrets)
     )
     ack_after = await duty.post(f"/v1/incidents/{incident_id}/acknowledge", json={}, headers=admin(secrets))
+    naive_stream = await duty.get(
+        "/v1/incidents/stream", params={"since": "2021-01-12T08:00:00", "max_seconds": 1}, headers=admin(secrets)
+    )
     unknown_task = await duty.patch(
         f"/v1/incidents/{incident_id}/tasks/t9", json={"status": "done"}, headers=admin(secrets)
     )
@@ -411,6 +414,7 @@ async def test_incidents_outside_the_jurisdiction_do_not_exist_and_bad_input_is_
         422,
     ]
     assert (resolved.json()["status"], ack_after.status_code, unknown_task.status_code) == ("resolved", 409, 404)
+    assert naive_stream.status_code == 422
 
 
 def _parse(block: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gridline.auth import Principal, scope_keys
 from gridline.errors import NotFound
+from gridline.mongo import Index
 
 
 def require_covers(principal: Principal, community_code: str, grid_id: str | None = None, *, what: str) -> list[str]:
@@ -22,3 +23,11 @@ def scoped_query(principal: Principal, community_code: str | None) -> dict[str, 
         return {"scope": community_code}
     # A grid worker asking for their community sees what lies in their grid.
     return {"scope": principal.jurisdiction, "community_code": community_code}
+
+
+def scoped_indexes(collection: str) -> list[Index]:
+    """The indexes every form of `scoped_query` is answered from."""
+    return [
+        Index(collection, (("scope", 1), ("_id", 1))),
+        Index(collection, (("scope", 1), ("community_code", 1), ("_id", 1))),
+    ]

@@ -9,11 +9,12 @@ from gridline.events import Event, EventSpec, derived_id
 from gridline.mongo import Index
 from gridline.outbox import make_event
 
+from duty.access import scoped_indexes
 from duty.incidents.models import IncidentRead
 
 COLLECTION = "incidents"
 INDEXES = [
-    Index(COLLECTION, (("scope", 1), ("_id", 1))),
+    *scoped_indexes(COLLECTION),
     Index(COLLECTION, (("scope", 1), ("status", 1), ("_id", 1))),
     # The live stream reads "changed since" per jurisdiction.
     Index(COLLECTION, (("scope", 1), ("changed_at", 1))),

@@ -29,9 +29,10 @@ def cursor_of(last_event_id: str | None) -> datetime | None:
     if not last_event_id:
         return None
     try:
-        return datetime.fromisoformat(last_event_id.split("|", 1)[0])
+        moment = datetime.fromisoformat(last_event_id.split("|", 1)[0])
     except ValueError:
         return None
+    return moment if moment.tzinfo is not None else None
 
 
 async def changes(

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from gridline.auth import Principal
+from gridline.errors import Invalid
 from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, SettingsDep, WakeJobs, WakeRelay, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
@@ -99,6 +100,17 @@ async def list_incidents(
     return await service.list_page(db=db, principal=principal, community_code=community_code, status=status, page=page)
 
 
+def stream_start(
+    clock: ClockDep,
+    since: Annotated[datetime | None, Query(description="RFC 3339 with offset; default now")] = None,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=200)] = None,
+) -> datetime:
+    """Where a stream starts, checked before it opens (an error inside a stream could no longer be a 422)."""
+    if since is not None and since.tzinfo is None:
+        raise Invalid("since", "an instant needs an offset, e.g. 2021-01-12T08:00:00+08:00")
+    return stream.cursor_of(last_event_id) or since or clock.now()
+
+
 @router.get(
     "/stream",
     operation_id="streamIncidents",
@@ -107,18 +119,16 @@ async def list_incidents(
     description="Each event is `event: incident`, `id: <cursor>` and the incident as JSON. Reconnect with "
     "`Last-Event-ID` (browsers do) to continue after the last event seen; `since` starts from an instant. The "
     "connection closes after `max_seconds`; reconnecting continues where it stopped.",
+    responses={422: {"description": "`since` without an offset"}},
 )
 async def stream_incidents(
     db: DbDep,
-    clock: ClockDep,
     settings: SettingsDep,
     principal: Streamer,
-    since: Annotated[datetime | None, Query(description="RFC 3339 with offset; default now")] = None,
+    start: Annotated[datetime, Depends(stream_start)],
     max_seconds: Annotated[float, Query(ge=1, le=3600)] = 300,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=200)] = None,
 ) -> AsyncIterator[IncidentChange]:
     assert isinstance(settings, DutySettings)
-    start = stream.cursor_of(last_event_id) or since or clock.now()
     async for event_id, change in stream.changes(
         db=db,
         jurisdiction=principal.jurisdiction,

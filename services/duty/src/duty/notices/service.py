@@ -17,13 +17,13 @@ from gridline.idempotency import insert_once, stamp
 from gridline.jobs import JobContext, JobKind, schedule
 from gridline.mongo import Database, Index, update_guarded
 
-from duty.access import require_covers, scoped_query
+from duty.access import require_covers, scoped_indexes, scoped_query
 from duty.notices.models import NoticeCreate, NoticeRead
 
 COLLECTION = "notices"
 INDEXES = [
     Index(COLLECTION, (("community_code", 1), ("status", 1), ("_id", 1))),
-    Index(COLLECTION, (("scope", 1), ("_id", 1))),
+    *scoped_indexes(COLLECTION),
 ]
 EXPIRE = "notice.expire"
 

@@ -14,17 +14,17 @@ from gridline.clock import Clock
 from gridline.errors import Conflict, Invalid, NotFound
 from gridline.http.pagination import Page, PageParams, paginate
 from gridline.idempotency import insert_once, stamp
-from gridline.mongo import Database, Index, update_guarded
+from gridline.mongo import Database, update_guarded
 from gridline.outbox import make_event, new_document, with_events
 
 from duty import rights
-from duty.access import require_covers, scoped_query
+from duty.access import require_covers, scoped_indexes, scoped_query
 from duty.rosters import events, gaps, rotations
 from duty.rosters.models import Leg, Member, OverrideCreate, RosterChangeRead, SwapCreate, SwapDecision, SwapStatus
 from duty.rosters.timeline import Change, Rotation, assignment_at
 
 COLLECTION = rotations.CHANGES
-INDEXES = [Index(COLLECTION, (("scope", 1), ("_id", 1)))]
+INDEXES = scoped_indexes(COLLECTION)
 SOURCE = "/gridline/duty"
 
 
@@ -143,7 +143,8 @@ async def _shift_holder(
     """The shift and who holds `role` on it now (after earlier swaps and overrides); 404/422 when it is not so."""
     rotation_id, _, number = shift_id.rpartition(":")
     rotation = await db[rotations.COLLECTION].find_one({"_id": rotation_id, **principal.scope_filter()})
-    shift = Rotation.from_document(rotation).shift(int(number)) if rotation and number.isdigit() else None
+    known = rotation is not None and number.isdigit() and len(number) <= 6  # a roster of 2,700 years at most
+    shift = Rotation.from_document(rotation).shift(int(number)) if rotation and known else None
     if rotation is None or shift is None:
         raise NotFound("shift")
     found, changes = await rotations.load(

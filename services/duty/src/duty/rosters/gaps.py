@@ -17,10 +17,10 @@ from gridline.auth import Principal, scope_keys
 from gridline.clock import Clock
 from gridline.http.pagination import Page, PageParams, paginate
 from gridline.jobs import JobContext, JobKind, schedule
-from gridline.mongo import Database, DuplicateKeyError, Index
+from gridline.mongo import Database, DuplicateKeyError
 from gridline.outbox import make_event, new_document
 
-from duty.access import scoped_query
+from duty.access import scoped_indexes, scoped_query
 from duty.rosters import events, rotations
 from duty.rosters.models import Gap
 from duty.rosters.timeline import uncovered
@@ -28,7 +28,7 @@ from duty.settings import DutySettings
 from duty.timing import at_local, day_start, local_day, parse_hhmm
 
 COLLECTION = "roster_gaps"
-INDEXES = [Index(COLLECTION, (("scope", 1), ("_id", 1)))]
+INDEXES = scoped_indexes(COLLECTION)
 KIND = "roster.gap-scan"
 SOURCE = "/gridline/duty"
 # Scans begin this far back, so a gap already under way keeps the start it was first reported with.

@@ -6,6 +6,8 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 COMMUNITY = r"^\d{12}$"
+# Dates far outside any roster's life would only overflow date arithmetic.
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 SUBJECT = r"^[A-Za-z0-9._:@-]{1,64}$"
 
 
@@ -62,6 +64,8 @@ class RotationCreate(BaseModel):
 
     @model_validator(mode="after")
     def _shape(self) -> RotationCreate:
+        if not (EARLIEST <= self.starts_on <= LATEST and (self.ends_on is None or self.ends_on <= LATEST)):
+            raise ValueError(f"rosters run between {EARLIEST} and {LATEST}")
         if self.kind is RotationKind.WEEKLY and len(self.shift_starts) != 1:
             raise ValueError("a weekly rotation has one shift start time")
         if self.ends_on is not None and self.ends_on < self.starts_on:
@@ -129,6 +133,8 @@ class OverrideCreate(BaseModel):
     def _order(self) -> OverrideCreate:
         if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
             raise ValueError("instants need an offset")
+        if not EARLIEST <= self.starts_at.date() <= self.ends_at.date() <= LATEST:
+            raise ValueError(f"overrides lie between {EARLIEST} and {LATEST}")
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         return self

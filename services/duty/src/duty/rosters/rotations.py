@@ -12,7 +12,7 @@ from gridline.http.pagination import Page, PageParams, paginate
 from gridline.idempotency import insert_once, stamp
 from gridline.mongo import Database, Index, read
 
-from duty.access import require_covers, scoped_query
+from duty.access import require_covers, scoped_indexes, scoped_query
 from duty.board import grids
 from duty.rosters.models import RotationCreate, RotationRead
 from duty.rosters.timeline import Change, Rotation
@@ -21,7 +21,7 @@ from duty.timing import local_day
 COLLECTION = "rotations"
 CHANGES = "roster_changes"
 INDEXES = [
-    Index(COLLECTION, (("scope", 1), ("_id", 1))),
+    *scoped_indexes(COLLECTION),
     Index(COLLECTION, (("community_code", 1), ("ends_on", 1))),
     Index(CHANGES, (("community_code", 1), ("in_force", 1), ("ends_at", 1))),
 ]

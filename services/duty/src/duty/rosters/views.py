@@ -16,7 +16,16 @@ from duty import rights
 from duty.access import require_covers
 from duty.openapi import Responses
 from duty.rosters import desk, duty_now, gaps, rotations
-from duty.rosters.models import DutyDeskRead, DutyDeskUpdate, Gap, OnDuty, RotationCreate, RotationRead
+from duty.rosters.models import (
+    EARLIEST,
+    LATEST,
+    DutyDeskRead,
+    DutyDeskUpdate,
+    Gap,
+    OnDuty,
+    RotationCreate,
+    RotationRead,
+)
 
 router = APIRouter(tags=["rosters"])
 Manager = Annotated[Principal, Depends(require(rights.MANAGE_ROSTERS))]
@@ -77,6 +86,8 @@ async def who_is_on_duty(
     moment = at or clock.now()
     if moment.tzinfo is None:
         raise Invalid("at", "an instant needs an offset, e.g. 2021-01-12T08:00:00+08:00")
+    if not EARLIEST <= moment.date() <= LATEST:
+        raise Invalid("at", f"rosters run between {EARLIEST} and {LATEST}")
     return await duty_now.on_duty(db=db, community_code=community, grid_id=grid_id, at=moment)
 
 

@@ -43,6 +43,8 @@ class MovementCreate(BaseModel):
 
     @model_validator(mode="after")
     def _lot(self) -> MovementCreate:
+        if self.expires_on is not None and not date(2000, 1, 1) <= self.expires_on <= date(2099, 12, 31):
+            raise ValueError("expires_on is not a plausible expiry date")
         if self.kind is MovementKind.ISSUED and self.expires_on is not None:
             raise ValueError("issued stock is taken from the earliest-expiring lots; expires_on is not given")
         return self

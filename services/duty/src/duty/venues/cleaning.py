@@ -11,12 +11,12 @@ from gridline.http.pagination import Page, PageParams, paginate
 from gridline.idempotency import insert_once, stamp
 from gridline.mongo import Database, Index, update_guarded
 
-from duty.access import require_covers, scoped_query
+from duty.access import require_covers, scoped_indexes, scoped_query
 from duty.venues.models import CleaningTaskCreate, CleaningTaskDone, CleaningTaskRead
 
 COLLECTION = "cleaning_tasks"
 INDEXES = [
-    Index(COLLECTION, (("scope", 1), ("_id", 1))),
+    *scoped_indexes(COLLECTION),
     Index(COLLECTION, (("scope", 1), ("status", 1), ("_id", 1))),
 ]
 

@@ -9,16 +9,16 @@ from gridline.clock import Clock
 from gridline.errors import Conflict, Invalid, NotFound
 from gridline.http.pagination import Page, PageParams, paginate
 from gridline.idempotency import insert_once, stamp
-from gridline.mongo import Database, Index, update_guarded
+from gridline.mongo import Database, update_guarded
 from gridline.outbox import make_event, new_document, with_events
 
-from duty.access import require_covers, scoped_query
+from duty.access import require_covers, scoped_indexes, scoped_query
 from duty.phones import validate_public_phone
 from duty.venues import events
 from duty.venues.models import Responsible, VenueCreate, VenueRead, VenueUpdate
 
 COLLECTION = "venues"
-INDEXES = [Index(COLLECTION, (("scope", 1), ("_id", 1)))]
+INDEXES = scoped_indexes(COLLECTION)
 SOURCE = "/gridline/duty"
 
 
