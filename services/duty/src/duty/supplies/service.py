@@ -24,6 +24,8 @@ from duty.supplies.store import COLLECTION
 from duty.venues import service as venues
 
 SOURCE = "/gridline/duty"
+# Movements remembered on the supply so a retry is recognised: far more than a phone retries in between.
+RECENT_MOVEMENTS = 50
 
 
 async def create(
@@ -75,10 +77,10 @@ async def record_movement(
     movement_id: str,
     warning_days: int,
 ) -> dict[str, Any]:
-    """Apply one movement; a retry of the last one (same Idempotency-Key) returns the supply unchanged."""
+    """Apply one movement; a retry of a recent one (same Idempotency-Key) returns the supply unchanged."""
     supply = await get(db=db, principal=principal, supply_id=supply_id)
-    if supply.get("last_movement_id") == movement_id:
-        return supply
+    if movement_id in supply.get("recent_movements", []):
+        return supply  # a retried request (same Idempotency-Key): recorded already
     try:
         after_lots = (
             lots.received(supply["lots"], body.quantity, body.expires_on)
@@ -89,7 +91,8 @@ async def record_movement(
         )
     except lots.NotEnoughStock as exc:
         raise Invalid("quantity", str(exc)) from exc
-    after = {**supply, "lots": after_lots, "quantity": lots.total(after_lots), "last_movement_id": movement_id}
+    recent = [*supply.get("recent_movements", []), movement_id][-RECENT_MOVEMENTS:]
+    after = {**supply, "lots": after_lots, "quantity": lots.total(after_lots), "recent_movements": recent}
     moved = _stock_moved(after, body=body, movement_id=movement_id, by=principal.subject, clock=clock)
     after = await _write(db=db, clock=clock, before=supply, after=after, extra=[moved])
     if body.kind is MovementKind.RECEIVED and body.expires_on is not None:
@@ -115,7 +118,7 @@ async def _write(
     below = after["quantity"] < after["minimum"]
     alarms = [_alarm(events.BELOW_MINIMUM, after, clock=clock)] if below and not before["below_minimum"] else []
     after = {**after, "below_minimum": below, "version": before["version"] + 1, "updated_at": clock.now()}
-    fields = ("lots", "quantity", "minimum", "below_minimum", "updated_at", "last_movement_id")
+    fields = ("lots", "quantity", "minimum", "below_minimum", "updated_at", "recent_movements")
     changes = {f: after[f] for f in fields if f in after}
     update = with_events({"$set": changes, "$inc": {"version": 1}}, [*extra, *alarms], clock=clock)
     if not await update_guarded(db[COLLECTION], before["_id"], {"version": before["version"]}, update):
