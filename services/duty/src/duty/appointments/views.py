@@ -74,6 +74,8 @@ async def request_booking_code(
     assert isinstance(settings, DutySettings)
     db, protector = runtime.database(), runtime.protector
     limits.admit(phone_key=codes.phone_key(protector, body.phone), address=address)
+    if settings.sms_sender == "disabled":  # before a code is stored that could never arrive
+        raise Problem(503, "短信服务暂不可用", headers={"Retry-After": "3600"})
     sender = sender_for(settings.sms_sender, db=db, protector=protector, clock=runtime.clock)
     try:
         await codes.send(
