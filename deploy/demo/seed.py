@@ -1,4 +1,5 @@
-"""Demo data for a local run: a real Zhejiang county, two communities, grids and a few people.
+"""Demo data for a local run: a real Zhejiang county, two communities, grids and a few people, and for the
+duty desk a roster, a duty phone, a service centre with supplies, a notice and bookable slots.
 
 Safe to run again: every create carries a fixed Idempotency-Key, so a second run creates nothing new.
 """
@@ -9,12 +10,14 @@ import argparse
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from gridline.auth.issuer import issue_token
 
 REGISTRY = "http://127.0.0.1:8101"
 MONITORING = "http://127.0.0.1:8102"
+DUTY = "http://127.0.0.1:8104"
 COUNTY = "330106"  # 杭州市西湖区
 COMMUNITIES = {"330106001001": "北山街道 曙光社区", "330106001002": "北山街道 保俶社区"}
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -48,9 +51,102 @@ def main() -> None:
             if response.status_code not in (200, 201, 409):
                 raise SystemExit(f"demo person {person['name']}: {response.status_code} {response.text}")
             person_ids.append(response.json().get("id"))
-    print(f"[gridline] demo data loaded: {len(COMMUNITIES)} communities, 4 grids, 5 persons")
-    with httpx.Client(base_url=MONITORING, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
+    with _Paced(base_url=MONITORING, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
         _monitoring(client, returnee=person_ids[0], cold_chain=person_ids[2])
+    with _Paced(base_url=DUTY, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
+        for code in COMMUNITIES:
+            _duty_desk(client, code)
+    print(
+        f"[gridline] demo data loaded: {len(COMMUNITIES)} communities, 4 grids, 5 persons; "
+        "a roster, duty phone, venue, supplies, notice and slots for each community"
+    )
+
+
+class _Paced(httpx.Client):
+    """Waits out a 429 (the per-caller request allowance) instead of failing the seed."""
+
+    def request(self, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+        while (response := super().request(*args, **kwargs)).status_code == 429:
+            time.sleep(int(response.headers.get("Retry-After", "1")))
+        return response
+
+
+def _created(response: httpx.Response, what: str) -> Any:
+    """The created (or, on a second run, the same) resource."""
+    if response.status_code not in (200, 201):
+        raise SystemExit(f"demo {what}: {response.status_code} {response.text}")
+    return response.json()
+
+
+def _duty_desk(client: httpx.Client, code: str) -> None:
+    """What the public board and the duty desk of one community show on a first look."""
+    today = date.today()
+    suffix = code[-1]
+    crews = [
+        {
+            "duty_officer": {"subject": f"duty-{suffix}{n}", "name": name},
+            "leader": {"subject": f"lead-{suffix}{n}", "name": lead},
+        }
+        for n, (name, lead) in enumerate([("王值班", "李书记"), ("赵值班", "周主任"), ("钱值班", "吴副书记")], start=1)
+    ]
+    rotation = {
+        "community_code": code,
+        "name": "值班表",
+        "kind": "daily",
+        "starts_on": str(today - timedelta(days=1)),
+        "shift_starts": ["08:00", "20:00"],
+        "crews": crews,
+    }
+    _created(
+        client.post("/v1/rotations", json=rotation, headers={"Idempotency-Key": f"demo-rotation-{code}"}), "rotation"
+    )
+    _created(client.put(f"/v1/duty-desks/{code}", json={"duty_phone": f"0571-8709{suffix}000"}), "duty phone")
+    venue = _created(
+        client.post(
+            "/v1/venues",
+            json={
+                "community_code": code,
+                "name": "党群服务中心",
+                "kind": "service_centre",
+                "capacity": 30,
+                "responsible": {"name": "陈主任", "work_phone": f"0571-8709{suffix}111"},
+            },
+            headers={"Idempotency-Key": f"demo-venue-{code}"},
+        ),
+        "venue",
+    )
+    stores = (("医用口罩", "个", 500, 800, 365), ("含氯消毒液", "瓶", 20, 12, 40))
+    for n, (item, unit, minimum, stock, expires) in enumerate(stores, start=1):
+        supply = client.post(
+            "/v1/supplies",
+            json={"community_code": code, "venue_id": venue["id"], "item": item, "unit": unit, "minimum": minimum},
+        )
+        if supply.status_code == 201:  # stocked once, on the first run
+            client.post(
+                f"/v1/supplies/{supply.json()['id']}/movements",
+                json={"kind": "received", "quantity": stock, "expires_on": str(today + timedelta(days=expires))},
+                headers={"Idempotency-Key": f"demo-stock-{code}-{n}"},
+            ).raise_for_status()
+    notice = {
+        "community_code": code,
+        "kind": "stay_put",
+        "title": "倡议就地过年",
+        "body": "非必要不离开本地；返乡人员请提前向社区报备，抵达后按要求接受健康监测。",
+        "valid_from": f"{today - timedelta(days=1)}T00:00:00+08:00",
+        "valid_until": f"{today + timedelta(days=30)}T00:00:00+08:00",
+    }
+    _created(client.post("/v1/notices", json=notice, headers={"Idempotency-Key": f"demo-notice-{code}"}), "notice")
+    slots = {
+        "community_code": code,
+        "service": "开具居住证明",
+        "venue_id": venue["id"],
+        "day": str(today + timedelta(days=1)),
+        "first_start": "09:00",
+        "last_end": "11:30",
+        "minutes": 30,
+        "capacity": 5,
+    }
+    _created(client.post("/v1/slots", json=slots), "slots")
 
 
 def _divisions(local: Path) -> None:
@@ -82,6 +178,7 @@ def _grids(client: httpx.Client, code: str, name: str) -> list[str]:
             "name": f"{name} 第{n}网格",
             "manager_name": f"网格员{code[-1]}{n}",
             "manager_phone": f"1380571{code[-1]}{n}00",
+            "manager_work_phone": f"0571-8700{code[-1]}{n}00",
             "covers": [f"{n}幢", f"{n + 2}幢"],
         }
         response = client.post("/v1/grids", json=body, headers={"Idempotency-Key": f"demo-grid-{code}-{n}"})

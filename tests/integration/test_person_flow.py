@@ -103,7 +103,9 @@ async def test_special_group_member_reaches_care_and_grid_reaches_duty_board(pla
     async def on_board() -> None:
         response = await platform.client("duty").get("/v1/public/grids", params={"community_code": COMMUNITY})
         assert [g["grid_id"] for g in response.json()["items"]] == [grid_id]
-        assert response.json()["items"][0]["manager_phone"] == "138****0001"
+        # The manager published no work phone; the private one is never on the board, not even masked.
+        assert response.json()["items"][0]["manager_work_phone"] is None
+        assert "0001" not in response.text
 
     await eventually(in_care)
     await eventually(on_board)

@@ -1,7 +1,92 @@
 from __future__ import annotations
 
+import base64
+import binascii
+import re
+from typing import Literal
+
 from gridline.settings import ServiceSettings
+from gridline.signatures import MIN_SECRET_BYTES
+from gridline.webhooks import Endpoint
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import SettingsConfigDict
+
+_LOCAL_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class DutySettings(ServiceSettings):
+    # Merged with the base config; errors must not echo the input, which holds the service's keys.
+    model_config = SettingsConfigDict(hide_input_in_errors=True)
+
     service_name: str = "duty"
+    # Escalation used where no community or higher division has stored a chain of its own.
+    escalation_wait_minutes: int = Field(default=10, ge=0, le=1440, description="for the duty officer to acknowledge")
+    escalation_leader_wait_minutes: int = Field(default=10, ge=0, le=1440)
+    escalation_desk_wait_minutes: int = Field(default=15, ge=0, le=1440)
+    escalation_max_repeats: int = Field(default=2, ge=0, le=10, description="reminders to the last step")
+    gap_lookahead_days: int = Field(default=7, ge=1, le=60, description="how far ahead roster gaps are looked for")
+    gap_scan_time: str = Field(default="09:00", description="local time (Asia/Shanghai) of the daily gap scan")
+    supply_expiry_warning_days: int = Field(default=30, ge=0, le=365)
+    daily_report_time: str = Field(default="08:00", description="local time the previous day's report is published")
+    report_webhook_url: str | None = Field(
+        default=None, description="The provincial platform's webhook for daily reports; unset logs 'no webhook'."
+    )
+    report_webhook_key_id: str = Field(default="gridline-duty", pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    report_webhook_secret: SecretStr | None = Field(default=None, description="base64 HMAC key for the pushes.")
+    booking_limit_per_phone: str = Field(default="3/minute;10/hour", description="`limits` notation, per replica")
+    booking_limit_per_address: str = Field(default="30/minute;300/hour", description="`limits` notation, per replica")
+    booking_code_ttl_seconds: int = Field(default=300, ge=60, le=3600)
+    booking_code_resend_seconds: int = Field(default=60, ge=0, le=3600)
+    booking_code_max_attempts: int = Field(default=5, ge=1, le=20)
+    sms_sender: Literal["store", "disabled"] = Field(
+        default="store",
+        description="`store` keeps texts in the `sms_sink` collection for development and tests; "
+        "`disabled` refuses to send codes (plug a real gateway in through duty.appointments.sms.SmsSender).",
+    )
+    stream_poll_seconds: float = Field(default=1.0, gt=0, le=30)
+
+    @field_validator("gap_scan_time", "daily_report_time")
+    @classmethod
+    def _local_time(cls, value: str) -> str:
+        if not _LOCAL_TIME.match(value):
+            raise ValueError("must be a local time HH:MM")
+        return value
+
+    @field_validator("booking_limit_per_phone", "booking_limit_per_address")
+    @classmethod
+    def _limits(cls, value: str) -> str:
+        parse_many(value)
+        return value
+
+    @field_validator("report_webhook_url")
+    @classmethod
+    def _report_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL")
+        return value or None
+
+    @model_validator(mode="after")
+    def _production_ready(self) -> DutySettings:
+        if self.environment == "production" and self.sms_sender == "store":
+            raise ValueError("sms_sender=store keeps codes in the database: development and tests only")
+        if self.report_webhook_url is None:
+            return self
+        if self.environment == "production" and not self.report_webhook_url.startswith("https://"):
+            raise ValueError("report_webhook_url must use https in production")
+        if self.report_webhook_secret is None:
+            raise ValueError("report_webhook_secret is required when report_webhook_url is set")
+        self.report_endpoint()
+        return self
+
+    def report_endpoint(self) -> Endpoint | None:
+        """The provincial platform's webhook, or None when none is configured."""
+        if self.report_webhook_url is None or self.report_webhook_secret is None:
+            return None
+        try:
+            secret = base64.b64decode(self.report_webhook_secret.get_secret_value(), validate=True)
+        except binascii.Error as exc:
+            raise ValueError("report_webhook_secret must be base64") from exc
+        if len(secret) < MIN_SECRET_BYTES:
+            raise ValueError(f"report_webhook_secret must be at least {MIN_SECRET_BYTES} bytes")
+        return Endpoint(url=self.report_webhook_url, key_id=self.report_webhook_key_id, secret=secret)

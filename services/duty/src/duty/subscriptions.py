@@ -1,17 +1,86 @@
-"""Every event duty consumes, and who handles it."""
+"""Every event duty consumes, and who handles it. One consumer group per purpose, so counting the daily
+report never delays opening an incident."""
 
 from __future__ import annotations
 
 from gridline.consumer import Route, Subscription
 
-from duty.directory import handlers, inbound
+from duty.board import handlers as board_handlers
+from duty.board import inbound as board_inbound
+from duty.incidents import handlers as incident_handlers
+from duty.incidents import inbound as incident_inbound
+from duty.reports import handlers as report
+from duty.reports import inbound as counted
+from duty.supplies import handlers as supply_handlers
+from duty.supplies import inbound as supply_inbound
+
+_I = incident_inbound
 
 SUBSCRIPTIONS = [
     Subscription(
-        purpose="directory",
+        purpose="board",
         routes=[
-            Route(inbound.GRID_TOPIC, inbound.GRID_CREATED, inbound.GridCreated, handlers.on_grid_changed),
-            Route(inbound.GRID_TOPIC, inbound.GRID_UPDATED, inbound.GridCreated, handlers.on_grid_changed),
+            Route(
+                board_inbound.GRID_TOPIC,
+                board_inbound.GRID_CREATED,
+                board_inbound.GridChanged,
+                board_handlers.on_grid_changed,
+            ),
+            Route(
+                board_inbound.GRID_TOPIC,
+                board_inbound.GRID_UPDATED,
+                board_inbound.GridChanged,
+                board_handlers.on_grid_changed,
+            ),
+        ],
+    ),
+    Subscription(
+        purpose="incidents",
+        routes=[
+            Route(_I.ALERT_TOPIC, _I.ALERT_RAISED, _I.AlertRaised, incident_handlers.on_alert_raised),
+            Route(_I.ALERT_TOPIC, _I.ALERT_RESOLVED, _I.AlertResolved, incident_handlers.on_alert_resolved),
+            Route(_I.REQUEST_TOPIC, _I.REQUEST_OVERDUE, _I.RequestOverdue, incident_handlers.on_request_overdue),
+            Route(_I.SUPPLY_TOPIC, _I.SUPPLY_BELOW_MINIMUM, _I.SupplyAlarm, incident_handlers.on_supply_alarm),
+            Route(_I.SUPPLY_TOPIC, _I.SUPPLY_EXPIRING, _I.SupplyAlarm, incident_handlers.on_supply_alarm),
+        ],
+    ),
+    Subscription(
+        purpose="stock-ledger",
+        routes=[
+            Route(
+                supply_inbound.TOPIC,
+                supply_inbound.STOCK_MOVED,
+                supply_inbound.StockMoved,
+                supply_handlers.on_stock_moved,
+            )
+        ],
+    ),
+    Subscription(
+        purpose="reports",
+        routes=[
+            Route(
+                counted.PERSON_TOPIC, counted.PERSON_REGISTERED, counted.PersonRegistered, report.on_person_registered
+            ),
+            Route(counted.PLAN_TOPIC, counted.PLAN_STARTED, counted.PlanState, report.on_plan_started_or_changed),
+            Route(counted.PLAN_TOPIC, counted.PLAN_CHANGED, counted.PlanState, report.on_plan_started_or_changed),
+            Route(counted.PLAN_TOPIC, counted.PLAN_COMPLETED, counted.PlanState, report.on_plan_ended),
+            Route(counted.PLAN_TOPIC, counted.PLAN_CANCELLED, counted.PlanState, report.on_plan_ended),
+            Route(counted.CHECKIN_TOPIC, counted.CHECKIN_RECORDED, counted.CheckinRecorded, report.on_checkin_recorded),
+            Route(counted.CHECKIN_TOPIC, counted.CHECKIN_MISSED, counted.CheckinMissed, report.on_checkin_missed),
+            Route(counted.ALERT_TOPIC, counted.ALERT_RAISED, counted.AlertRaised, report.on_alert_raised),
+            Route(counted.REQUEST_TOPIC, counted.REQUEST_OPENED, counted.RequestOpened, report.on_request_opened),
+            Route(counted.REQUEST_TOPIC, counted.REQUEST_OVERDUE, counted.RequestStep, report.on_request_step),
+            Route(counted.REQUEST_TOPIC, counted.REQUEST_FULFILLED, counted.RequestStep, report.on_request_step),
+            Route(counted.REQUEST_TOPIC, counted.REQUEST_CANCELLED, counted.RequestStep, report.on_request_step),
+            *(
+                Route(counted.INCIDENT_TOPIC, ce_type, counted.DutyStep, report.on_incident_step)
+                for ce_type in counted.INCIDENT_STEPS.values()
+            ),
+            *(
+                Route(counted.SUPPLY_TOPIC, ce_type, counted.DutyStep, report.on_supply_alarm)
+                for ce_type in counted.SUPPLY_ALARMS.values()
+            ),
+            Route(counted.ROSTER_TOPIC, counted.GAP_DETECTED, counted.GapDetected, report.on_gap_detected),
         ],
     ),
 ]

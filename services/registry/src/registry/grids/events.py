@@ -13,6 +13,8 @@ class GridCreated(EventData):
     manager_name: str
     manager_phone_masked: str
     covers_count: int
+    # Public information the manager chose to publish (the notice asks for it to be shown), so in full.
+    manager_work_phone: str | None = None
 
 
 class GridUpdated(GridCreated):

@@ -49,6 +49,7 @@ async def create(
         "manager_name": body.manager_name,
         "manager_phone": protector.seal(phone, context="grid.manager_phone"),
         "manager_phone_masked": mask_phone(phone),
+        "manager_work_phone": body.manager_work_phone,
         "covers": body.covers,
         "version": 1,
         "created_at": clock.now(),
@@ -67,6 +68,7 @@ async def create(
             manager_name=body.manager_name,
             manager_phone_masked=mask_phone(phone),
             covers_count=len(body.covers),
+            manager_work_phone=body.manager_work_phone,
         ),
     )
     document = stamp(document, key=idempotency_key, body=body)
@@ -96,6 +98,7 @@ def to_read(doc: dict[str, Any]) -> GridRead:
         name=doc["name"],
         manager_name=doc["manager_name"],
         manager_phone=doc["manager_phone_masked"],
+        manager_work_phone=doc.get("manager_work_phone"),
         covers=doc.get("covers", []),
         version=doc["version"],
         created_at=doc["created_at"],
@@ -131,6 +134,7 @@ async def update(
             manager_name=after["manager_name"],
             manager_phone_masked=after["manager_phone_masked"],
             covers_count=len(after.get("covers", [])),
+            manager_work_phone=after.get("manager_work_phone"),
             changed=sorted(body.model_fields_set - {"version"}),
         ),
     )

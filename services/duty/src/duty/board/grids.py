@@ -1,4 +1,4 @@
-"""Duty's copy of the grids, for the public board of who is responsible where."""
+"""Duty's copy of the grids (from `registry.grid.v1`): who is responsible for each, and their work phone."""
 
 from __future__ import annotations
 
@@ -8,29 +8,21 @@ from typing import Any
 from gridline.clock import Clock
 from gridline.http.pagination import Page, PageParams, paginate
 from gridline.mongo import Database, DuplicateKeyError, Index
-from pydantic import BaseModel
 
-from duty.directory.inbound import GridCreated
+from duty.board.inbound import GridChanged
+from duty.board.models import GridContact
 
 COLLECTION = "grid_directory"
 INDEXES = [Index(COLLECTION, (("community_code", 1), ("_id", 1)))]
 
 
-class GridContact(BaseModel):
-    grid_id: str
-    community_code: str
-    name: str
-    manager_name: str
-    manager_phone: str
-
-
-async def record_grid(*, db: Database, clock: Clock, data: GridCreated) -> None:
+async def record(*, db: Database, clock: Clock, data: GridChanged) -> None:
     """Upsert unless a newer version is stored; a redelivery writes the same values again."""
     fields = {
         "community_code": data.community_code,
         "name": data.name,
         "manager_name": data.manager_name,
-        "manager_phone_masked": data.manager_phone_masked,
+        "manager_work_phone": data.manager_work_phone,
         "version": data.version,
         "updated_at": clock.now(),
     }
@@ -38,6 +30,11 @@ async def record_grid(*, db: Database, clock: Clock, data: GridCreated) -> None:
         await db[COLLECTION].update_one(
             {"_id": data.grid_id, "version": {"$lte": data.version}}, {"$set": fields}, upsert=True
         )
+
+
+async def get(*, db: Database, grid_id: str) -> dict[str, Any] | None:
+    grid: dict[str, Any] | None = await db[COLLECTION].find_one({"_id": grid_id})
+    return grid
 
 
 async def list_page(*, db: Database, community_code: str, page: PageParams) -> Page[GridContact]:
@@ -50,5 +47,5 @@ def to_contact(doc: dict[str, Any]) -> GridContact:
         community_code=doc["community_code"],
         name=doc["name"],
         manager_name=doc["manager_name"],
-        manager_phone=doc["manager_phone_masked"],
+        manager_work_phone=doc.get("manager_work_phone"),
     )

@@ -7,10 +7,11 @@ GRID_CREATED = event_type("registry", "grid", "created")
 GRID_UPDATED = event_type("registry", "grid", "updated")
 
 
-class GridCreated(InboundData):
+class GridChanged(InboundData):
     grid_id: str
     version: int
     community_code: str
     name: str
     manager_name: str
-    manager_phone_masked: str
+    # Only the number the manager chose to publish; the private one (masked in the event) is never kept here.
+    manager_work_phone: str | None = None

@@ -1,0 +1,107 @@
+"""Event adapter: alerts, overdue help requests and supply alarms open incidents; a resolved alert closes one.
+
+Each incident's id derives from its source (the alert, the request and deadline, the supply event), so a
+redelivered event, or the same source seen twice, finds the incident it opened.
+"""
+
+from __future__ import annotations
+
+from gridline.consumer import HandlerContext
+from gridline.events import Event, derived_id
+
+from duty.incidents import opening, service
+from duty.incidents.inbound import AlertRaised, AlertResolved, RequestOverdue, SupplyAlarm
+from duty.incidents.models import IncidentKind, Severity, SourceType
+from duty.incidents.store import COLLECTION
+from duty.settings import DutySettings
+
+CONSUMER = "duty.incidents"
+_PRIORITY_SEVERITY = {"urgent": "critical", "high": "high", "normal": "medium", "low": "low"}
+_SUPPLY_KINDS = {"below_minimum": IncidentKind.SUPPLY_BELOW_MINIMUM, "expiring": IncidentKind.SUPPLY_EXPIRING}
+
+
+def alert_incident_id(alert_id: str) -> str:
+    return derived_id(CONSUMER, f"alert:{alert_id}", "incident")
+
+
+async def on_alert_raised(ctx: HandlerContext, event: Event, data: AlertRaised) -> None:
+    await _open(
+        ctx,
+        opening.Opening(
+            incident_id=alert_incident_id(data.alert_id),
+            community_code=data.community_code,
+            grid_id=data.grid_id,
+            venue_id=data.venue_id,
+            person_id=data.person_id,
+            kind=_known(IncidentKind, data.kind, IncidentKind.OTHER),
+            severity=_known(Severity, data.severity, Severity.MEDIUM),
+            source_type=SourceType.ALERT.value,
+            source_id=data.alert_id,
+            summary=data.reason[:200],
+            opened_by="monitoring",
+        ),
+    )
+
+
+async def on_alert_resolved(ctx: HandlerContext, event: Event, data: AlertResolved) -> None:
+    """Monitoring closed the alert (a recheck was normal): the incident it opened is resolved with it."""
+    incident = await ctx.db[COLLECTION].find_one({"_id": alert_incident_id(data.alert_id)})
+    if incident is not None:
+        await service.resolve_loaded(
+            db=ctx.db, clock=ctx.clock, incident=incident, by="monitoring", reason=f"预警已解除：{data.reason}"[:200]
+        )
+
+
+async def on_request_overdue(ctx: HandlerContext, event: Event, data: RequestOverdue) -> None:
+    missed = "未及时响应" if data.missed == "acknowledge" else "未按时办结"
+    await _open(
+        ctx,
+        opening.Opening(
+            incident_id=derived_id(CONSUMER, f"request:{data.request_id}:{data.missed}", "incident"),
+            community_code=data.community_code,
+            grid_id=data.grid_id,
+            venue_id=None,
+            person_id=data.person_id,
+            kind=IncidentKind.HELP_REQUEST_OVERDUE.value,
+            severity=_PRIORITY_SEVERITY.get(data.priority, Severity.MEDIUM.value),
+            source_type=SourceType.CARE_REQUEST.value,
+            source_id=data.request_id,
+            summary=f"求助（{data.type}）{missed}",
+            opened_by="care",
+        ),
+    )
+
+
+async def on_supply_alarm(ctx: HandlerContext, event: Event, data: SupplyAlarm) -> None:
+    fact = event.type.split(".")[-2]
+    kind = _SUPPLY_KINDS[fact]
+    if kind is IncidentKind.SUPPLY_BELOW_MINIMUM:
+        summary = f"应急物资「{data.item}」库存 {data.quantity}，低于最低储备 {data.minimum}"
+    else:
+        summary = f"应急物资「{data.item}」将于 {data.expires_on} 过期"
+    await _open(
+        ctx,
+        opening.Opening(
+            incident_id=derived_id(CONSUMER, f"supply:{event.id}", "incident"),
+            community_code=data.community_code,
+            grid_id=None,
+            venue_id=data.venue_id,
+            person_id=None,
+            kind=kind.value,
+            severity=(Severity.MEDIUM if kind is IncidentKind.SUPPLY_BELOW_MINIMUM else Severity.LOW).value,
+            source_type=SourceType.SUPPLY.value,
+            source_id=data.supply_id,
+            summary=summary[:200],
+            opened_by="duty",
+        ),
+    )
+
+
+async def _open(ctx: HandlerContext, incident: opening.Opening) -> None:
+    settings = ctx.settings
+    assert isinstance(settings, DutySettings)
+    await opening.open_incident(db=ctx.db, clock=ctx.clock, settings=settings, opening=incident)
+
+
+def _known(kinds: type[IncidentKind] | type[Severity], value: str, fallback: IncidentKind | Severity) -> str:
+    return value if value in {k.value for k in kinds} else fallback.value

@@ -1,0 +1,1 @@
+"""Notices per community (health education, current risk areas, "stay where you are"), with validity dates."""

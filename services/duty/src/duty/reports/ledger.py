@@ -1,0 +1,83 @@
+"""The ledger and the counters: each event's rows stored once, each row added to its community's day once.
+
+A row is stored in the ledger (keyed by event, community and day) before it is added to the counter
+document of that community and day. The addition is one write guarded by the row's mark in the counter
+(`applied.<row>` absent) that sets the mark as it adds, so a redelivered event, or a crash between the two
+writes, never counts a row twice. The ledger is what a past day is recomputed from (see `recompute`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from typing import Any
+
+from gridline.auth import scope_keys
+from gridline.clock import Clock
+from gridline.mongo import Database, DuplicateKeyError, Index, update_guarded
+
+from duty.reports.effects import Row
+
+LEDGER = "report_ledger"
+COUNTERS = "report_counters"
+INDEXES = [
+    Index(LEDGER, (("scope", 1), ("day", 1), ("_id", 1))),
+    Index(COUNTERS, (("scope", 1), ("day", 1), ("_id", 1))),
+    Index(COUNTERS, (("day", 1), ("_id", 1))),
+]
+
+
+def counter_id(community_code: str, day: str) -> str:
+    return f"{community_code}:{day}"
+
+
+def row_mark(row_id: str) -> str:
+    return hashlib.sha256(row_id.encode()).hexdigest()[:24]
+
+
+async def record(*, db: Database, clock: Clock, event_id: str, event_type: str, rows: list[Row]) -> None:
+    for row in rows:
+        day = row.day.isoformat()
+        row_id = f"{event_id}|{row.community_code}|{day}"
+        entry = {
+            "_id": row_id,
+            "event_id": event_id,
+            "event_type": event_type,
+            "community_code": row.community_code,
+            "scope": scope_keys(row.community_code),
+            "day": day,
+            # A list, not a map: counter paths hold dots, which field names must not.
+            "deltas": [{"path": path, "amount": amount} for path, amount in row.deltas.items()],
+            "recorded_at": clock.now(),
+        }
+        with contextlib.suppress(DuplicateKeyError):
+            await db[LEDGER].insert_one(entry)
+        await _count(db=db, community_code=row.community_code, day=day, mark=row_mark(row_id), deltas=row.deltas)
+
+
+async def _count(*, db: Database, community_code: str, day: str, mark: str, deltas: dict[str, int]) -> None:
+    key = counter_id(community_code, day)
+    update: dict[str, Any] = {
+        "$inc": {**{f"counts.{path}": amount for path, amount in deltas.items()}, "version": 1},
+        "$set": {f"applied.{mark}": True},
+    }
+    guard = {f"applied.{mark}": {"$exists": False}}
+    if await update_guarded(db[COUNTERS], key, guard, update):
+        return
+    if await db[COUNTERS].find_one({"_id": key}, {"_id": 1}) is not None:
+        return  # counted already
+    with contextlib.suppress(DuplicateKeyError):  # another row created it meanwhile
+        await db[COUNTERS].insert_one(empty_counter(community_code, day))
+    await update_guarded(db[COUNTERS], key, guard, update)
+
+
+def empty_counter(community_code: str, day: str) -> dict[str, Any]:
+    return {
+        "_id": counter_id(community_code, day),
+        "community_code": community_code,
+        "scope": scope_keys(community_code),
+        "day": day,
+        "counts": {},
+        "applied": {},
+        "version": 0,
+    }

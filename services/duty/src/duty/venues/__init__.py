@@ -1,0 +1,1 @@
+"""Venues (service centres, activity rooms): the designated responsible person, capacity, daily hygiene log."""
