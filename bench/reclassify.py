@@ -33,11 +33,9 @@ async def seed_people(sandbox: Sandbox, count: int, share: float) -> float:
     return seconds
 
 
-async def declare_and_wait(sandbox: Sandbox, expected: int) -> tuple[float, float, dict[str, Any]]:
+async def declare_and_wait(sandbox: Sandbox, running: Running) -> tuple[float, float, dict[str, Any]]:
     """Seconds until the job finished, seconds until every classified event was published, job progress."""
-    running = Running()
-    app = create_app(RegistrySettings(**sandbox.settings("registry")))  # type: ignore[arg-type]
-    client = await running.start("registry", app)
+    client = running.clients["registry"]
     db = sandbox.database("registry")
     try:
         headers = sandbox.secrets.headers("platform_admin", jurisdiction="33")
@@ -84,8 +82,11 @@ async def raw_driver_pass(sandbox: Sandbox) -> tuple[float, float]:
 async def measure(args: argparse.Namespace, sandbox: Sandbox) -> None:
     try:
         await sandbox.create_topics()
+        # The service starts on an empty database, as it does in production: its indexes exist before the people.
+        running = Running()
+        await running.start("registry", create_app(RegistrySettings(**sandbox.settings("registry"))))  # type: ignore[arg-type]
         seeded = await seed_people(sandbox, args.persons, args.share)
-        job_s, published_s, progress = await declare_and_wait(sandbox, int(args.persons * args.share))
+        job_s, published_s, progress = await declare_and_wait(sandbox, running)
         raw_read_s, raw_write_s = await raw_driver_pass(sandbox)
         report(args, seeded, job_s, published_s, progress, (raw_read_s, raw_write_s))
     finally:

@@ -19,6 +19,9 @@ python deploy/asyncapi.py --check
 section "compose file"
 python deploy/compose/check.py
 
+section "browser (Debian's chromium, for the page and docs tests)"
+export GRIDLINE_CHROMIUM="$(gridline-browser)"
+
 section "Kafka and FerretDB"
 state=.local/test-stack
 trap 'gridline-dev servers --state-dir "$state" --stop >/dev/null 2>&1 || true' EXIT

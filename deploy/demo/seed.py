@@ -51,11 +51,11 @@ def main() -> None:
             if response.status_code not in (200, 201, 409):
                 raise SystemExit(f"demo person {person['name']}: {response.status_code} {response.text}")
             person_ids.append(response.json().get("id"))
-    with _Paced(base_url=MONITORING, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
-        _monitoring(client, returnee=person_ids[0], cold_chain=person_ids[2])
     with _Paced(base_url=DUTY, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
         for code in COMMUNITIES:
             _duty_desk(client, code)
+    with _Paced(base_url=MONITORING, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
+        _monitoring(client, returnee=person_ids[0], cold_chain=person_ids[2])
     print(
         f"[gridline] demo data loaded: {len(COMMUNITIES)} communities, 4 grids, 5 persons; "
         "a roster, duty phone, venue, supplies, notice and slots for each community"
@@ -245,19 +245,13 @@ def _people(grids: dict[str, list[str]]) -> list[dict[str, object]]:
 
 
 def _monitoring(client: httpx.Client, *, returnee: str | None, cold_chain: str | None) -> None:
-    """Duty phones, a service centre with two entry checks, and today's first check-ins (one of them a fever)."""
-    for n, code in enumerate(COMMUNITIES, start=1):
-        client.patch(f"/v1/communities/{code}/settings", json={"duty_phone": f"0571-8700123{n}"}).raise_for_status()
-    centre = {"community_code": next(iter(COMMUNITIES)), "name": "曙光社区服务中心", "capacity": 30}
-    venue = client.post("/v1/venues", json=centre, headers={"Idempotency-Key": "demo-venue-1"})
-    venue.raise_for_status()
+    """Two entry checks at duty's service centre, and today's first check-ins (one of them a fever)."""
+    venue_id = _service_centre(client, next(iter(COMMUNITIES)))
     entries = [{"temperature_c": 36.4, "health_code": "green", "mask": True}]
     entries.append({"temperature_c": 36.7, "health_code": "yellow", "mask": True})
     for n, entry in enumerate(entries, start=1):
         key = f"demo-entry-{date.today()}-{n}"
-        client.post(
-            f"/v1/venues/{venue.json()['id']}/entries", json=entry, headers={"Idempotency-Key": key}
-        ).raise_for_status()
+        client.post(f"/v1/venues/{venue_id}/entries", json=entry, headers={"Idempotency-Key": key}).raise_for_status()
     checkins = [(returnee, 36.5), (cold_chain, 37.8)]
     plans = [(_plan_of(client, person), temperature) for person, temperature in checkins if person]
     for n, (plan_id, temperature) in enumerate(plans, start=1):
@@ -268,7 +262,19 @@ def _monitoring(client: httpx.Client, *, returnee: str | None, cold_chain: str |
         link = client.post(f"/v1/plans/{plans[0][0]}/self-checkin-links", json={"valid_days": 3})
         link.raise_for_status()
         print(f"[gridline] a resident's self check-in link (3 days): {link.json()['url']}")
-    print("[gridline] monitoring demo: duty phones, a service centre with 2 entry checks, 2 check-ins (1 fever)")
+    print("[gridline] monitoring demo: 2 entry checks at the service centre, 2 check-ins (1 fever)")
+
+
+def _service_centre(client: httpx.Client, community: str) -> str:
+    """Duty's service centre, as monitoring learns it from duty's venue events (within seconds)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        venues = client.get("/v1/venues", params={"community_code": community}).json().get("items", [])
+        if venues:
+            venue_id: str = venues[0]["id"]
+            return venue_id
+        time.sleep(0.5)
+    raise SystemExit(f"monitoring has not heard of duty's service centre in {community} after 30 s")
 
 
 def _plan_of(client: httpx.Client, person_id: str) -> str:

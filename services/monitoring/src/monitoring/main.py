@@ -33,7 +33,7 @@ async def seed_rules(runtime: Runtime) -> None:
     await rules.ensure_seeded(db=runtime.database())
 
 
-def definition(*, consume_duty_events: bool = False) -> ServiceDefinition:
+def definition(*, consume_duty_events: bool = True) -> ServiceDefinition:
     return ServiceDefinition(
         name="monitoring",
         title="Monitoring 健康监测服务",

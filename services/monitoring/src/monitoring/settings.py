@@ -15,9 +15,9 @@ class MonitoringSettings(ServiceSettings):
         default=5.0, ge=0, le=300, description="how long a replica keeps monitoring rules before reading them again"
     )
     consume_duty_events: bool = Field(
-        default=False,
-        description="Follow duty's venues (duty.venue.v1) and duty-desk phones (duty.roster.v1); until duty "
-        "publishes them, venues and duty phones come from this service's own API.",
+        default=True,
+        description="Follow duty's venues (duty.venue.v1) and duty-desk phones (duty.roster.v1); off, venues "
+        "and duty phones come only from this service's own API.",
     )
 
     @field_validator("self_checkin_page_url")

@@ -87,7 +87,7 @@ DUTY_ROUTES = [
 ]
 
 
-def subscriptions(*, consume_duty_events: bool = False) -> list[Subscription]:
+def subscriptions(*, consume_duty_events: bool = True) -> list[Subscription]:
     directory = [*GRID_ROUTES, *(DUTY_ROUTES if consume_duty_events else [])]
     return [PLANS, ALERTS, STATS, Subscription(purpose="directory", routes=directory)]
 
