@@ -1,0 +1,141 @@
+"""Open311 GeoReport v2 endpoints. They answer in GeoReport's own shapes, errors included
+(`[{"code": 400, "description": "…"}]`), because their callers are GeoReport clients, not this API's.
+
+An `api_key` (form field on create, query parameter on reads) names a configured client: it acts as an
+`integration` principal bound to the client's jurisdiction. The services list is public, as in GeoReport.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from gridline.auth import Principal, Role
+from gridline.errors import DomainError
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, RuntimeDep, WakeRelay
+from gridline.http.problems import Problem
+from gridline.idempotency import creation_id
+
+from care import rights
+from care.deps import CareSettingsDep
+from care.open311 import service
+from care.open311.clients import client_for, parse_open311_clients
+from care.open311.models import GeoReportCreated, GeoReportError, GeoReportRequest, GeoReportService, Open311Create
+
+
+class GeoReportRoute(APIRoute):
+    """Errors as GeoReport error arrays; the status code stays what it would be (422 becomes 400, as in GeoReport)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def georeport(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                messages = [f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors()[:5]]
+                return _errors(400, messages)
+            except DomainError as exc:
+                return _errors(400 if exc.status == 422 else exc.status, [exc.detail])
+            except Problem as exc:
+                return _errors(exc.status, [exc.detail], exc.headers)
+
+        return georeport
+
+
+def _errors(code: int, messages: list[str], headers: dict[str, str] | None = None) -> JSONResponse:
+    body = [GeoReportError(code=code, description=m[:300]).model_dump() for m in messages]
+    return JSONResponse(body, status_code=code, headers=headers)
+
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=GeoReportRoute)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": list[GeoReportError], "description": what}
+    for code, what in ((400, "invalid request"), (403, "api_key not valid"), (404, "unknown service request"))
+}
+
+
+def open311_client(rights_needed: frozenset[str]) -> Callable[..., Principal]:
+    """The client an `api_key` names, as an integration principal of its jurisdiction; 403 otherwise."""
+
+    def resolve(runtime: RuntimeDep, settings: CareSettingsDep, api_key: str) -> Principal:
+        client = client_for(parse_open311_clients(settings.open311_clients.get_secret_value()), api_key)
+        if client is None:
+            raise Problem(403, "api_key is not valid")
+        runtime.rate_limits.admit(f"open311:{client.client_id}")
+        principal = Principal(
+            subject=f"open311:{client.client_id}",
+            roles=frozenset({Role.INTEGRATION}),
+            jurisdiction=client.jurisdiction,
+            claims={},
+        )
+        if not principal.has_any(rights_needed):
+            raise Problem(403, "this client may not do this")
+        return principal
+
+    return resolve
+
+
+@router.get("/services.json", operation_id="listOpen311Services", summary="GeoReport services: the request types")
+async def list_open311_services(
+    jurisdiction_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> list[GeoReportService]:
+    return service.services()
+
+
+async def _form_client(
+    runtime: RuntimeDep, settings: CareSettingsDep, form: Annotated[Open311Create, Form()]
+) -> tuple[Principal, Open311Create]:
+    resolve = open311_client(rights.SUBMIT_OPEN311)
+    return resolve(runtime, settings, form.api_key), form
+
+
+@router.post(
+    "/requests.json",
+    operation_id="createOpen311Request",
+    status_code=status.HTTP_201_CREATED,
+    summary="GeoReport create service request (form-encoded); returns [{service_request_id, service_notice}]",
+    responses=ERRORS,
+)
+async def create_open311_request(
+    submitted: Annotated[tuple[Principal, Open311Create], Depends(_form_client)],
+    db: DbDep,
+    clock: ClockDep,
+    protector: ProtectorDep,
+    settings: CareSettingsDep,
+    wake: WakeRelay,
+    idempotency_key: IdempotencyKey = None,
+) -> list[GeoReportCreated]:
+    client, form = submitted
+    request_id = creation_id(principal=client, operation="createOpen311Request", key=idempotency_key)
+    created = await service.create(
+        db=db,
+        clock=clock,
+        protector=protector,
+        settings=settings,
+        client=client,
+        form=form,
+        request_id=request_id,
+        idempotency_key=idempotency_key,
+    )
+    wake()
+    return [created]
+
+
+Reader = Annotated[Principal, Depends(open311_client(rights.READ_OPEN311))]
+
+
+@router.get(
+    "/requests/{service_request_id}.json",
+    operation_id="getOpen311Request",
+    summary="GeoReport service request status: [{service_request_id, status, …}]",
+    responses=ERRORS,
+)
+async def get_open311_request(
+    service_request_id: Annotated[str, Path(min_length=1, max_length=64)], client: Reader, db: DbDep
+) -> list[GeoReportRequest]:
+    return [await service.status(db=db, client=client, request_id=service_request_id)]
