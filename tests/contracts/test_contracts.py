@@ -29,16 +29,27 @@ def published() -> dict[str, tuple[str, str, dict[str, Any]]]:
 
 
 CONSUMED = [(name, route) for name, d in definitions().items() for s in d.subscriptions for route in s.routes]
+# Types agreed in the cross-service contracts whose producer ships separately: until it does, nothing here can
+# be compared. Once the producer publishes one, the full check below applies and its entry must be removed.
+AWAITING_PRODUCER = {"gridline.monitoring.alert.raised.v1": "monitoring"}
 
 
 @pytest.mark.parametrize(("consumer", "route"), CONSUMED, ids=[f"{c}:{r.type}" for c, r in CONSUMED])
 def test_every_consumed_type_is_published_on_that_topic_with_a_compatible_schema(consumer: str, route: Any) -> None:
     producers = published()
+    if route.type not in producers and route.type in AWAITING_PRODUCER:
+        pytest.xfail(f"{AWAITING_PRODUCER[route.type]} does not publish {route.type} yet")
     assert route.type in producers, f"{consumer} consumes {route.type}, which nobody publishes"
     producer, topic, producer_schema = producers[route.type]
     assert topic == route.topic
     problems = incompatibilities(route.model.model_json_schema(), producer_schema)
     assert problems == [], f"{consumer}'s model of {route.type} does not fit {producer}'s: {problems}"
+
+
+def test_types_awaiting_their_producer_are_still_unpublished() -> None:
+    """A producer that ships its type ends the wait: then its entry goes, and the full check applies."""
+    shipped = sorted(set(AWAITING_PRODUCER) & set(published()))
+    assert shipped == [], f"now published, remove from AWAITING_PRODUCER: {shipped}"
 
 
 def test_each_topic_is_written_only_by_its_declared_owner() -> None:
