@@ -51,8 +51,9 @@ async def test_a_weekly_call_falls_due_is_recorded_and_the_next_one_unrecorded_g
     await handled(platform, "members", 1)
 
     async def first_due() -> dict[str, Any]:
-        [visit] = await visits(platform)
-        return visit
+        found = await visits(platform)
+        assert len(found) == 1
+        return found[0]
 
     visit = await eventually(first_due)
     assert (visit["group"], visit["kind"], visit["due_on"], visit["status"]) == (
@@ -82,14 +83,15 @@ async def test_a_weekly_call_falls_due_is_recorded_and_the_next_one_unrecorded_g
     clock.advance(timedelta(days=2))  # its day and one day of grace have passed
 
     published = await visit_events(platform, 4)
-    facts = [(e.type.split(".")[3], e.data["due_on"]) for e in published]
+    # Each visit's events are in order (one key, one partition); the two visits' may interleave.
+    facts = sorted(((e.type.split(".")[3], e.data["due_on"]) for e in published), key=lambda fact: fact[1])
     assert facts == [
         ("due", "2026-03-02"),
         ("recorded", "2026-03-02"),
         ("due", "2026-03-09"),
         ("overdue", "2026-03-09"),
     ]
-    assert published[1].data["needs"] == ["medicine", "shopping"]
+    assert [e.data["needs"] for e in published if "needs" in e.data] == [["medicine", "shopping"]]
     assert [v["status"] for v in await visits(platform)] == ["overdue"]
 
 
