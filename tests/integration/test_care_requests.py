@@ -120,6 +120,7 @@ async def test_bad_input_is_a_problem_never_a_server_error(platform: Platform) -
         {"type": "medicine", "needs": "药", "community_code": COMMUNITY, "contact": {"phone": "12345"}},
         {"type": "medicine", "needs": "药", "community_code": COMMUNITY, "surprise": 1},
         {"type": "medicine", "needs": "药", "community_code": "1234"},
+        {"type": "medicine", "needs": "药", "community_code": COMMUNITY, "needed_by": "2026-03-02T18:00:00"},
     ]
     for body in cases:
         response = await care.post("/v1/requests", json=body, headers=coordinator(secrets))

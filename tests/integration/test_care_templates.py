@@ -73,4 +73,12 @@ async def test_a_template_needs_a_place_and_a_sensible_schedule(platform: Platfo
         "/v1/request-templates", json={**base, "community_code": "330106001001", "every_days": 0}, headers=headers
     )
 
+    past = await care.post(
+        "/v1/request-templates",
+        json={**base, "community_code": "330106001001", "first_on": "2026-03-01"},
+        headers=headers,
+    )
+
     assert (nowhere.status_code, backwards.status_code, never.status_code) == (422, 422, 422)
+    assert past.status_code == 422
+    assert past.json()["errors"][0]["path"] == "first_on"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from care.helpers.availability import minutes
 from care.vocabulary import HelperKind, RequestType
@@ -63,7 +63,7 @@ class AvailabilityUpdate(StrictModel):
     """Replaces the windows; `unavailable_until` pauses the helper (sick, away); `active` false retires them."""
 
     windows: list[WindowIn] = Field(min_length=1, max_length=21)
-    unavailable_until: datetime | None = None
+    unavailable_until: AwareDatetime | None = Field(default=None, description="with its UTC offset")
     active: bool = True
     version: int | None = Field(default=None, ge=1, description="refuse the change if someone changed it first")
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from care.contacts import ContactIn, ContactRead
 from care.vocabulary import Completeness, HelperKind, Priority, RequestType, Source, Status
@@ -28,7 +28,7 @@ class RequestCreate(StrictModel):
     type: RequestType
     priority: Priority = Priority.NORMAL
     needs: Text = Field(max_length=500, description="what is needed, in words the helper understands")
-    needed_by: datetime | None = None
+    needed_by: AwareDatetime | None = Field(default=None, description="with its UTC offset")
     contact: ContactIn | None = Field(default=None, description="sealed at rest; the member's contact when omitted")
 
 
@@ -38,7 +38,7 @@ class ResidentRequestCreate(StrictModel):
     type: RequestType
     needs: Text = Field(max_length=500)
     urgent: bool = False
-    needed_by: datetime | None = None
+    needed_by: AwareDatetime | None = Field(default=None, description="with its UTC offset")
     contact: ContactIn | None = None
 
 

@@ -7,13 +7,13 @@ request's id derives from the template and the day.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from gridline import jobs
 from gridline.auth import Principal, scope_keys
-from gridline.clock import LOCAL_TZ, Clock
-from gridline.errors import Conflict, NotFound
+from gridline.clock import LOCAL_TZ, Clock, local_today
+from gridline.errors import Conflict, Invalid, NotFound
 from gridline.events import derived_id
 from gridline.http.pagination import Page, PageParams, paginate
 from gridline.idempotency import insert_once, stamp
@@ -26,6 +26,7 @@ from care.deps import care_settings
 from care.requests.documents import Draft
 from care.requests.intake import place
 from care.requests.opening import open_request
+from care.schedule import next_occurrence
 from care.templates.models import TemplateCreate, TemplateRead
 from care.vocabulary import Source
 
@@ -44,6 +45,8 @@ async def create(
     template_id: str,
     idempotency_key: str | None,
 ) -> dict[str, Any]:
+    if body.first_on < local_today(clock):
+        raise Invalid("first_on", "首次日期不能早于今天")
     member, community_code, grid_id = await place(
         db=db, principal=principal, person_id=body.person_id, community_code=body.community_code, grid_id=body.grid_id
     )
@@ -91,7 +94,7 @@ async def run(ctx: JobContext) -> None:
     await open_request(
         db=ctx.db, clock=ctx.clock, settings=care_settings(ctx.settings), draft=_draft(template), request_id=request_id
     )
-    following = day + timedelta(days=template["every_days"])
+    following = next_occurrence(day, template["every_days"], not_before=local_today(ctx.clock))
     last_on = template.get("last_on")
     ended = last_on is not None and following > date.fromisoformat(last_on)
     if not ended:

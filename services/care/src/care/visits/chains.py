@@ -8,15 +8,16 @@ visit, its overdue timer and the next link have ids derived from member, group a
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from gridline import jobs
-from gridline.clock import LOCAL_TZ, Clock
+from gridline.clock import LOCAL_TZ, Clock, local_today
 from gridline.jobs import JobContext, JobKind
 from gridline.mongo import Database, update_guarded
 
 from care.deps import care_settings
 from care.members.store import COLLECTION as MEMBERS
+from care.schedule import next_occurrence
 from care.visits import service
 
 KIND = "care.visit-due"
@@ -47,7 +48,7 @@ async def run(ctx: JobContext) -> None:
         return
     day = date.fromisoformat(due_on)
     await service.create_due(db=ctx.db, clock=ctx.clock, member=member, group=group, due_on=day, cadence=cadence)
-    following = day + timedelta(days=cadence.every_days)
+    following = next_occurrence(day, cadence.every_days, not_before=local_today(ctx.clock))
     await schedule(db=ctx.db, clock=ctx.clock, member_id=member_id, group=group, due_on=following)
     # Bumps the revision too, so a registry fact being applied meanwhile re-reads the chains.
     await update_guarded(
