@@ -62,7 +62,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def open311_client(rights_needed: frozenset[str]) -> Callable[..., Principal]:
     """The client an `api_key` names, as an integration principal of its jurisdiction; 403 otherwise."""
 
-    def resolve(runtime: RuntimeDep, settings: CareSettingsDep, api_key: str) -> Principal:
+    def resolve(
+        runtime: RuntimeDep, settings: CareSettingsDep, api_key: Annotated[str, Query(min_length=1, max_length=128)]
+    ) -> Principal:
         client = client_for(parse_open311_clients(settings.open311_clients.get_secret_value()), api_key)
         if client is None:
             raise Problem(403, "api_key is not valid")
