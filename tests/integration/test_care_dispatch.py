@@ -15,6 +15,7 @@ from tests.integration.care_world import (
     helper_body,
     open_request,
     register_helper,
+    volunteer,
 )
 from tests.integration.people import OTHER_COMMUNITY
 
@@ -92,7 +93,7 @@ async def test_no_helper_outside_the_requests_community_is_ever_suggested_even_w
 async def test_where_configured_a_new_request_goes_at_once_to_the_best_helper(platform: Platform) -> None:
     await platform.start("care", clock=clock_at(), auto_assign_divisions=["330106001"])
     care, secrets = platform.client("care"), platform.sandbox.secrets
-    helper = await register_helper(care, secrets, helper_body("自动", skills=["medicine"]))
+    helper = await register_helper(care, secrets, helper_body("自动", skills=["medicine"], account="vol-auto"))
 
     request = await open_request(care, secrets, type_="medicine")
     unmatched = await open_request(care, secrets, type_="repairs")
@@ -102,3 +103,5 @@ async def test_where_configured_a_new_request_goes_at_once_to_the_best_helper(pl
     assert (unmatched["status"], unmatched["assignee"]) == ("open", None)
     response = await care.get(f"/v1/helpers/{helper['id']}", headers=coordinator(secrets))
     assert response.json()["load"] == 1
+    own = await care.get("/v1/requests", headers=volunteer(secrets, "vol-auto"))
+    assert [r["id"] for r in own.json()["items"]] == [request["id"]]

@@ -14,6 +14,7 @@ from care.vocabulary import RequestType
 # Helpers serving one community with one skill are tens, not thousands; the cap bounds a misconfiguration.
 MAX_CANDIDATES = 500
 _FIELDS = {
+    "account": 1,
     "name": 1,
     "kind": 1,
     "skills": 1,
