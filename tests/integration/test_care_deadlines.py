@@ -70,7 +70,7 @@ async def overdue_events(sandbox: Sandbox, *, expected: int) -> list[Event]:
     if expected:
         await events_of(sandbox, "care.request.v1", at_least=1)
     await asyncio.sleep(2)
-    return [e for e in await events_of(sandbox, "care.request.v1", at_least=0, timeout=2) if e.type == OVERDUE]
+    return [e for e in await events_of(sandbox, "care.request.v1", at_least=0, timeout=20) if e.type == OVERDUE]
 
 
 async def test_an_unacknowledged_urgent_request_is_overdue_at_its_deadline_exactly_once_with_two_instances(
