@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from care.main import create_app
+from care.settings import CareSettings
 from gridline.clock import Clock, FixedClock, SystemClock
 from gridline.events import Event, EventData, EventSpec, event_type
 from gridline.outbox import make_event
-from gridline.testing import Received, Sandbox, Secrets, eventually
+from gridline.testing import Received, Running, Sandbox, Secrets, eventually
 from registry.persons.events import CLASSIFIED, REGISTERED, PersonClassified, PersonRegistered
 
 from tests.conftest import Platform
@@ -191,3 +195,16 @@ async def events_of(sandbox: Sandbox, topic: str, *, at_least: int, timeout: flo
 def advance(clock: Clock, delta: timedelta) -> None:
     assert isinstance(clock, FixedClock)
     clock.advance(delta)
+
+
+@contextlib.asynccontextmanager
+async def two_replicas(sandbox: Sandbox, clock: FixedClock, **overrides: Any) -> AsyncIterator[Running]:
+    """Two replicas of care on one database and one broker, as two pods would run, sharing one clock."""
+    running = Running()
+    try:
+        for name in ("care-a", "care-b"):
+            settings = CareSettings(**sandbox.settings("care", instance_id=name, **overrides))
+            await running.start(name, create_app(settings, clock=clock))
+        yield running
+    finally:
+        await running.close()

@@ -7,8 +7,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from care.main import create_app
-from care.settings import CareSettings
 from gridline.clock import FixedClock
 from gridline.events import Event
 from gridline.testing import Running, Sandbox, eventually
@@ -21,6 +19,7 @@ from tests.integration.care_world import (
     helper_body,
     open_request,
     register_helper,
+    two_replicas,
     volunteer,
 )
 
@@ -34,15 +33,9 @@ DEADLINES = {p: {"acknowledge_minutes": 2, "fulfil_minutes": 4} for p in ("urgen
 
 @pytest.fixture
 async def two_instances(sandbox: Sandbox) -> AsyncIterator[tuple[Running, FixedClock]]:
-    """Two replicas of care on one database and one broker, as with two pods, sharing one clock."""
-    clock, running = clock_at(), Running()
-    try:
-        for name in ("care-a", "care-b"):
-            overrides = sandbox.settings("care", instance_id=name, response_deadlines=DEADLINES)
-            await running.start(name, create_app(CareSettings(**overrides), clock=clock))
+    clock = clock_at()
+    async with two_replicas(sandbox, clock, response_deadlines=DEADLINES) as running:
         yield running, clock
-    finally:
-        await running.close()
 
 
 async def time_passes(sandbox: Sandbox, clock: FixedClock, duration: timedelta) -> None:

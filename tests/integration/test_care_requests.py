@@ -190,3 +190,22 @@ async def test_the_load_is_made_good_from_the_request_events_after_a_crash_betwe
     await eventually(made_good)
     await handled(platform, "helper-load", 2)
     assert await helper_load(care, secrets, helper["id"]) == 1  # the assignment, delivered twice, counts once
+
+
+async def test_a_closing_event_delivered_again_releases_the_helper_once(platform: Platform) -> None:
+    await platform.start("care", clock=clock_at())
+    care, secrets = platform.client("care"), platform.sandbox.secrets
+    helper = await register_helper(care, secrets, helper_body("钱", skills=["medicine"]))
+    done = await open_request(care, secrets)
+    still_open = await open_request(care, secrets)
+    for request in (done, still_open):
+        await step(care, request["id"], "assign", coordinator(secrets), helper_id=helper["id"])
+    await step(care, done["id"], "fulfil", coordinator(secrets))
+    published = await events_of(platform.sandbox, "care.request.v1", at_least=5)
+    fulfilled = next(e for e in published if e.type.endswith("fulfilled.v1"))
+    record_key, value, headers = fulfilled.to_record()
+
+    await platform.sandbox.publish_raw("care.request.v1", value=value, key=record_key, headers=headers)
+    await handled(platform, "helper-load", 4)  # two assignments, the fulfilment, and its repeat
+
+    assert await helper_load(care, secrets, helper["id"]) == 1  # only the open one counts

@@ -140,9 +140,15 @@ async def start_request(
     responses=STEP_CONFLICT,
 )
 async def fulfil_request(
-    request_id: RequestId, body: FulfilBody, db: DbDep, clock: ClockDep, principal: Worker, wake: WakeRelay
+    request_id: RequestId,
+    db: DbDep,
+    clock: ClockDep,
+    principal: Worker,
+    wake: WakeRelay,
+    body: FulfilBody | None = None,
 ) -> RequestRead:
-    request = await transitions.fulfil(db=db, clock=clock, principal=principal, request_id=request_id, body=body)
+    done = body or FulfilBody()  # no body: fulfilled completely
+    request = await transitions.fulfil(db=db, clock=clock, principal=principal, request_id=request_id, body=done)
     wake()
     return service.to_read(request)
 
