@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends
 from gridline.http.deps import RuntimeDep
 
-from care.settings import CareSettings
-
-
-def care_settings(settings: Any) -> CareSettings:
-    """The settings a handler, job or view was given, as care's own class."""
-    if not isinstance(settings, CareSettings):
-        raise TypeError("care runs with CareSettings")
-    return settings
+from care.settings import CareSettings, care_settings
 
 
 def get_care_settings(runtime: RuntimeDep) -> CareSettings:

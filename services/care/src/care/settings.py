@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from gridline.settings import ServiceSettings
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
@@ -148,3 +149,10 @@ class CareSettings(ServiceSettings):
 
     def auto_assigns(self, community_code: str) -> bool:
         return any(community_code.startswith(prefix) for prefix in self.auto_assign_divisions)
+
+
+def care_settings(settings: Any) -> CareSettings:
+    """The settings a handler or job was given, as care's own class."""
+    if not isinstance(settings, CareSettings):
+        raise TypeError("care runs with CareSettings")
+    return settings

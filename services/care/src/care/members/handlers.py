@@ -5,10 +5,10 @@ from __future__ import annotations
 from gridline.consumer import HandlerContext
 from gridline.events import Event
 
-from care.deps import care_settings
 from care.members import service
 from care.members.facts import PersonFact
 from care.members.inbound import PersonClassified, PersonMerged, PersonRegistered, PersonTransferred, PersonUpdated
+from care.settings import care_settings
 
 
 async def _apply(ctx: HandlerContext, event: Event, fact: PersonFact) -> None:

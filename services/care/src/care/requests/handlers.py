@@ -5,9 +5,9 @@ from __future__ import annotations
 from gridline.consumer import HandlerContext
 from gridline.events import Event
 
-from care.deps import care_settings
 from care.requests import intake
 from care.requests.inbound import AlertRaised
+from care.settings import care_settings
 
 
 async def on_alert_raised(ctx: HandlerContext, event: Event, data: AlertRaised) -> None:

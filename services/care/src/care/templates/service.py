@@ -22,11 +22,11 @@ from gridline.mongo import Database, Index, update_guarded
 from gridline.pii import Protector
 
 from care import contacts
-from care.deps import care_settings
 from care.requests.documents import Draft
 from care.requests.intake import place
 from care.requests.opening import open_request
 from care.schedule import next_occurrence
+from care.settings import care_settings
 from care.templates.models import TemplateCreate, TemplateRead
 from care.vocabulary import Source
 

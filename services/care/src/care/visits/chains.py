@@ -15,9 +15,9 @@ from gridline.clock import LOCAL_TZ, Clock, local_today
 from gridline.jobs import JobContext, JobKind
 from gridline.mongo import Database, update_guarded
 
-from care.deps import care_settings
 from care.members.store import COLLECTION as MEMBERS
 from care.schedule import next_occurrence
+from care.settings import care_settings
 from care.visits import service
 
 KIND = "care.visit-due"
