@@ -14,7 +14,7 @@ from gridline.clock import Clock, FixedClock, SystemClock
 from gridline.events import Event, EventData, EventSpec, event_type
 from gridline.outbox import make_event
 from gridline.testing import Received, Running, Sandbox, Secrets, eventually
-from registry.persons.events import CLASSIFIED, REGISTERED, PersonClassified, PersonRegistered
+from registry.persons.events import CLASSIFIED, REGISTERED, PersonClassified, PersonRegistered, PersonUpdated
 
 from tests.conftest import Platform
 from tests.integration.people import COMMUNITY
@@ -91,6 +91,21 @@ def classified(
         inputs={},
         special_groups=groups,
         classified_at=SystemClock().now(),
+    )
+
+
+def person_updated(person_id: str, *, groups: list[str], status: str = "active") -> PersonUpdated:
+    return PersonUpdated(
+        person_id=person_id,
+        version=2,
+        community_code=COMMUNITY,
+        grid_id="grid-1",
+        changed=["special_groups"],
+        name_masked="李*英",
+        phone_masked="139****0002",
+        special_groups=groups,
+        status=status,
+        merged_into="p-x" if status == "merged" else None,
     )
 
 

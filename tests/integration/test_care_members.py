@@ -14,7 +14,6 @@ from registry.persons.events import (
     UPDATED,
     PersonMerged,
     PersonTransferred,
-    PersonUpdated,
 )
 
 from tests.conftest import Platform
@@ -28,6 +27,7 @@ from tests.integration.care_world import (
     handled,
     isolated,
     member_facts,
+    person_updated,
 )
 from tests.integration.people import COMMUNITY, OTHER_COMMUNITY
 
@@ -115,26 +115,11 @@ async def test_an_older_fact_arriving_after_a_newer_one_changes_nothing(platform
     assert await requests_for(platform, "p-4") == []
 
 
-def updated(person_id: str, *, groups: list[str], status: str = "active") -> PersonUpdated:
-    return PersonUpdated(
-        person_id=person_id,
-        version=2,
-        community_code=COMMUNITY,
-        grid_id="grid-1",
-        changed=["special_groups"],
-        name_masked="李*英",
-        phone_masked="139****0002",
-        special_groups=groups,
-        status=status,
-        merged_into="p-x" if status == "merged" else None,
-    )
-
-
 FACTS: dict[str, tuple[Any, Any, dict[str, Any]]] = {
-    "updated": (UPDATED, updated("p-5", groups=["elderly_in_difficulty", "disabled"]), {"status": "active"}),
+    "updated": (UPDATED, person_updated("p-5", groups=["elderly_in_difficulty", "disabled"]), {"status": "active"}),
     "retired by a merge": (
         UPDATED,
-        updated("p-5", groups=["elderly_in_difficulty"], status="merged"),
+        person_updated("p-5", groups=["elderly_in_difficulty"], status="merged"),
         {"status": "merged"},
     ),
     "merged into": (

@@ -18,8 +18,8 @@ from tests.integration.care_world import (
     events_of,
     handled,
     member_facts,
+    person_updated,
 )
-from tests.integration.test_care_members import updated
 
 pytestmark = pytest.mark.integration
 
@@ -105,7 +105,7 @@ async def test_a_visit_of_someone_who_left_the_group_is_dropped_not_overdue(plat
         assert len(await visits(platform)) == 1
 
     await eventually(due)
-    await member_facts(platform.sandbox, "p-2", (UPDATED, updated("p-2", groups=[])))
+    await member_facts(platform.sandbox, "p-2", (UPDATED, person_updated("p-2", groups=[])))
     await handled(platform, "members", 2)
     clock.advance(timedelta(days=2))
 
