@@ -26,7 +26,7 @@ async def set_contact(
 ) -> dict[str, Any]:
     """Replace the member's contact; requests opened for them later carry it to their helper."""
     member = await service.get(db=db, principal=principal, person_id=person_id)
-    sealed = contacts.seal(body, protector)
+    sealed = contacts.seal(body, protector, phone_path="phone")
     changes = {"contact": sealed, "updated_at": clock.now()}
     if not await update_guarded(
         db[COLLECTION], person_id, {"rev": member["rev"]}, {"$set": changes, "$inc": {"rev": 1}}
