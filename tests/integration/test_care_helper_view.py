@@ -14,6 +14,7 @@ from tests.integration.care_world import (
     register_helper,
     volunteer,
 )
+from tests.integration.people import COMMUNITY, OTHER_COMMUNITY
 
 pytestmark = pytest.mark.integration
 REVEAL = {"purpose": "contact", "detail": "上门前电话确认"}
@@ -91,3 +92,25 @@ async def test_a_helper_keeps_their_own_availability_and_no_one_elses(platform: 
     )
     assert duplicate.status_code == 409
     assert duplicate.json()["existing_helper_id"] == mine["id"]
+
+
+async def test_helpers_are_listed_inside_the_jurisdiction_and_registered_only_there(platform: Platform) -> None:
+    await platform.start("care", clock=clock_at())
+    care, secrets = platform.client("care"), platform.sandbox.secrets
+    here = await register_helper(care, secrets, helper_body("本社区", skills=["shopping"], phone="13605710011"))
+    both = await register_helper(
+        care, secrets, helper_body("两社区", skills=["repairs"], communities=[COMMUNITY, OTHER_COMMUNITY])
+    )
+
+    mine = await care.get("/v1/helpers", headers=coordinator(secrets))
+    theirs = await care.get("/v1/helpers", headers=coordinator(secrets, jurisdiction=OTHER_COMMUNITY))
+    elsewhere = await care.post(
+        "/v1/helpers",
+        json=helper_body("越权", skills=["shopping"], communities=[OTHER_COMMUNITY]),
+        headers=community_admin(secrets),
+    )
+
+    assert sorted(h["id"] for h in mine.json()["items"]) == sorted([here["id"], both["id"]])
+    assert [h["id"] for h in theirs.json()["items"]] == [both["id"]]
+    assert next(h for h in mine.json()["items"] if h["id"] == here["id"])["phone"] == "136****0011"
+    assert elsewhere.status_code == 404
