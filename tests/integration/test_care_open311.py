@@ -1,4 +1,9 @@
-"""Open311 GeoReport v2: services list, request create (form-encoded) and status, as GeoReport clients send them."""
+"""Open311 GeoReport v2: services list, request create (form-encoded) and status, as GeoReport clients send them.
+
+The reads are shaped as GeoReport client libraries send them (the `georeport` package on PyPI, for one):
+`jurisdiction_id` as a query parameter and no api_key; creates as mobile reporting apps post them, form-encoded
+with their api_key and fields care does not use.
+"""
 
 from __future__ import annotations
 
@@ -60,15 +65,21 @@ async def test_a_georeport_client_lists_services_creates_a_request_and_reads_its
     assert set(receipt) == {"service_request_id", "service_notice", "account_id"}
     request_id = receipt["service_request_id"]
 
-    status = await care.get(f"/open311/v2/requests/{request_id}.json", params={"api_key": COMMUNITY_KEY})
+    status = await care.get(f"/open311/v2/requests/{request_id}.json", params={"jurisdiction_id": COMMUNITY})
     assert status.status_code == 200, status.text
     [found] = status.json()
     assert (found["service_request_id"], found["status"], found["service_code"]) == (request_id, "open", "shopping")
     assert found["agency_responsible"]
     assert found["requested_datetime"]
     assert found["expected_datetime"]
+    assert (found["description"], found["address"]) == (None, None)  # without a key: the status only
     assert "13905710002" not in status.text
-    assert "曙光路12号" not in status.text
+    detailed = await care.get(f"/open311/v2/requests/{request_id}.json", params={"api_key": COMMUNITY_KEY})
+    assert detailed.json()[0]["description"] == "独居老人需要代购蔬菜和米"
+    assert detailed.json()[0]["address"].endswith("****")
+    assert "曙光路12号" not in detailed.text
+    batch = await care.get("/open311/v2/requests.json", params={"service_request_id": f"{request_id},unknown"})
+    assert [r["service_request_id"] for r in batch.json()] == [request_id]
 
     seen = await care.get(f"/v1/requests/{request_id}", headers=coordinator(platform.sandbox.secrets))
     assert (seen.json()["source"], seen.json()["community_code"]) == ("open311", COMMUNITY)
@@ -79,8 +90,15 @@ async def test_a_georeport_client_lists_services_creates_a_request_and_reads_its
         headers=coordinator(platform.sandbox.secrets),
     )
     assert cancelled.status_code == 200
-    closed = await care.get(f"/open311/v2/requests/{request_id}.json", params={"api_key": COMMUNITY_KEY})
+    closed = await care.get(f"/open311/v2/requests/{request_id}.json")
     assert closed.json()[0]["status"] == "closed"
+    worker_request = await care.post(
+        "/v1/requests",
+        json={"community_code": COMMUNITY, "type": "medicine", "needs": "药"},
+        headers=coordinator(platform.sandbox.secrets),
+    )
+    not_reported = await care.get(f"/open311/v2/requests/{worker_request.json()['id']}.json")
+    assert not_reported.status_code == 404  # only what was reported through Open311 is public
 
 
 async def test_a_client_covering_several_communities_names_one_inside_its_area(platform: Platform) -> None:
@@ -106,6 +124,8 @@ async def test_a_client_covering_several_communities_names_one_inside_its_area(p
     hidden = await care.get(f"/open311/v2/requests/{request_id}.json", params={"api_key": COMMUNITY_KEY})
     assert hidden.status_code == 404
     assert hidden.json() == [{"code": 404, "description": "service request not found"}]
+    elsewhere = await care.get(f"/open311/v2/requests/{request_id}.json", params={"jurisdiction_id": COMMUNITY})
+    assert elsewhere.status_code == 404
 
 
 async def test_georeport_errors_come_as_georeport_error_arrays(platform: Platform) -> None:
@@ -119,16 +139,18 @@ async def test_georeport_errors_come_as_georeport_error_arrays(platform: Platfor
     )
     unknown_service = await care.post("/open311/v2/requests.json", data=report(service_code="teleport"))
     bad_phone = await care.post("/open311/v2/requests.json", data=report(phone="12345"))
-    no_key_status = await care.get("/open311/v2/requests/whatever.json")
+    bad_key_status = await care.get("/open311/v2/requests/whatever.json", params={"api_key": "guess"})
+    no_ids = await care.get("/open311/v2/requests.json", params={"service_request_id": ","})
     as_json = await care.post("/open311/v2/requests.json", json=report())
 
     assert wrong_key.status_code == 403
     assert wrong_key.json() == [{"code": 403, "description": "api_key is not valid"}]
-    for response in (no_place, unknown_service, bad_phone, no_key_status, as_json):
+    assert bad_key_status.status_code == 403
+    for response in (no_place, unknown_service, bad_phone, no_ids, as_json):
         assert response.status_code == 400, response.text
         assert isinstance(response.json(), list)
         assert response.json()[0]["code"] == 400
     assert "location" in no_place.json()[0]["description"]
     assert not await platform.sandbox.database("care")["requests"].count_documents({})
-    helper_token = await care.get("/open311/v2/requests/x.json", headers=volunteer(platform.sandbox.secrets, "v"))
+    helper_token = await care.post("/open311/v2/requests.json", headers=volunteer(platform.sandbox.secrets, "v"))
     assert helper_token.status_code == 400  # a bearer token is no api_key

@@ -13,7 +13,7 @@ from typing import Any
 from gridline.auth import Principal
 from gridline.clock import Clock
 from gridline.errors import Invalid, NotFound
-from gridline.mongo import Database
+from gridline.mongo import Database, read
 from gridline.pii import Protector
 
 from care import contacts
@@ -107,15 +107,30 @@ def _place(form: Open311Create) -> str:
     return "; ".join(p for p in parts if p)
 
 
-async def status(*, db: Database, client: Principal, request_id: str) -> GeoReportRequest:
-    """A request opened in the client's jurisdiction, in GeoReport's words; the contact never leaves."""
-    request = await db[COLLECTION].find_one({"_id": request_id, **client.scope_filter()})
-    if request is None:
+async def statuses(
+    *, db: Database, client: Principal | None, request_ids: list[str], jurisdiction_id: str | None
+) -> list[GeoReportRequest]:
+    """Requests by id, in GeoReport's words and in the order asked. A client (with its api_key) reads those of its
+    jurisdiction, with their description; anyone reads the status of a request reported through Open311, as
+    GeoReport clients do without a key. The contact never leaves."""
+    query: dict[str, Any] = {"_id": request_ids[0] if len(request_ids) == 1 else {"$in": request_ids}}
+    query |= client.scope_filter() if client else {"source": Source.OPEN311.value}
+    found = {d["_id"]: d for d in await read(db[COLLECTION].find(query, {"_outbox": 0}), len(request_ids))}
+    wanted = [found[i] for i in request_ids if i in found]
+    named = [r for r in wanted if jurisdiction_id is None or r["community_code"].startswith(jurisdiction_id)]
+    return [to_georeport(r, detailed=client is not None) for r in named]
+
+
+async def status(
+    *, db: Database, client: Principal | None, request_id: str, jurisdiction_id: str | None
+) -> GeoReportRequest:
+    found = await statuses(db=db, client=client, request_ids=[request_id], jurisdiction_id=jurisdiction_id)
+    if not found:
         raise NotFound("service request")
-    return to_georeport(request)
+    return found[0]
 
 
-def to_georeport(request: dict[str, Any]) -> GeoReportRequest:
+def to_georeport(request: dict[str, Any], *, detailed: bool) -> GeoReportRequest:
     closed = request["status"] in CLOSED
     code = RequestType(request["type"])
     return GeoReportRequest(
@@ -124,13 +139,13 @@ def to_georeport(request: dict[str, Any]) -> GeoReportRequest:
         status_notes=_notes(request),
         service_name=NAMES[code][0],
         service_code=code.value,
-        description=request["needs"],
+        description=request["needs"] if detailed else None,
         agency_responsible=AGENCY,
         service_notice=None if closed else NOTICE,
         requested_datetime=request["opened_at"],
         updated_datetime=request["updated_at"],
         expected_datetime=None if closed else request["fulfil_by"],
-        address=(request.get("contact") or {}).get("address_masked"),
+        address=(request.get("contact") or {}).get("address_masked") if detailed else None,
     )
 
 
