@@ -50,8 +50,12 @@ async def test_weekly_groceries_open_each_week_until_the_template_is_stopped(pla
     stopped = await care.post(f"/v1/request-templates/{template['id']}/stop", headers=headers)
     assert (stopped.json()["active"], stopped.json()["next_on"]) == (False, None)
     clock.advance(timedelta(days=7))
-    listed = await care.get("/v1/request-templates", headers=headers)
-    assert listed.json()["items"][0]["opened_requests"] == 2
+
+    async def counted() -> None:
+        listed = await care.get("/v1/request-templates", headers=headers)
+        assert listed.json()["items"][0]["opened_requests"] == 2
+
+    await eventually(counted)
     requests = await template_requests(platform, "p-1")
     assert len(requests) == 2
     assert {r["template_id"] for r in requests} == {template["id"]}

@@ -62,7 +62,7 @@ async def create(
         "contact": contacts.seal(body.contact, protector) or (member or {}).get("contact"),
         "next_on": body.first_on.isoformat(),
         "active": True,
-        "opened_requests": 0,
+        "opened_on": [],
         "created_by": principal.subject,
         "created_at": clock.now(),
         "version": 1,
@@ -94,15 +94,15 @@ async def run(ctx: JobContext) -> None:
     await open_request(
         db=ctx.db, clock=ctx.clock, settings=care_settings(ctx.settings), draft=_draft(template), request_id=request_id
     )
+    # Counted by day, so a re-run counts nothing twice, and a stop racing this handover loses no count.
+    await update_guarded(ctx.db[COLLECTION], template["_id"], {}, {"$addToSet": {"opened_on": on}})
     following = next_occurrence(day, template["every_days"], not_before=local_today(ctx.clock))
     last_on = template.get("last_on")
     ended = last_on is not None and following > date.fromisoformat(last_on)
     if not ended:
         await schedule(db=ctx.db, clock=ctx.clock, template=template, on=following)
     handover = {"next_on": None if ended else following.isoformat(), "active": not ended}
-    await update_guarded(
-        ctx.db[COLLECTION], template["_id"], {"next_on": on}, {"$set": handover, "$inc": {"opened_requests": 1}}
-    )
+    await update_guarded(ctx.db[COLLECTION], template["_id"], {"next_on": on}, {"$set": handover})
 
 
 def _draft(template: dict[str, Any]) -> Draft:
@@ -139,7 +139,14 @@ async def list_page(*, db: Database, principal: Principal, page: PageParams) -> 
 
 
 def to_read(doc: dict[str, Any]) -> TemplateRead:
-    return TemplateRead.model_validate({**doc, "id": doc["_id"], "contact": contacts.masked(doc.get("contact"))})
+    return TemplateRead.model_validate(
+        {
+            **doc,
+            "id": doc["_id"],
+            "contact": contacts.masked(doc.get("contact")),
+            "opened_requests": len(doc.get("opened_on", [])),
+        }
+    )
 
 
 JOB = JobKind(KIND, run)
