@@ -18,6 +18,7 @@ from gridline.auth.issuer import issue_token
 REGISTRY = "http://127.0.0.1:8101"
 MONITORING = "http://127.0.0.1:8102"
 DUTY = "http://127.0.0.1:8104"
+CARE = "http://127.0.0.1:8103"
 COUNTY = "330106"  # 杭州市西湖区
 COMMUNITIES = {"330106001001": "北山街道 曙光社区", "330106001002": "北山街道 保俶社区"}
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -50,12 +51,13 @@ def main() -> None:
             response = client.post("/v1/persons", json=person, headers={"Idempotency-Key": f"demo-person-{n}"})
             if response.status_code not in (200, 201, 409):
                 raise SystemExit(f"demo person {person['name']}: {response.status_code} {response.text}")
-            person_ids.append(response.json().get("id"))
+            person_ids.append(response.json().get("id") or response.json().get("existing_person_id"))
     with _Paced(base_url=DUTY, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
         for code in COMMUNITIES:
             _duty_desk(client, code)
     with _Paced(base_url=MONITORING, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
         _monitoring(client, returnee=person_ids[0], cold_chain=person_ids[2])
+    _care(args.local, elderly_id=person_ids[1])
     print(
         f"[gridline] demo data loaded: {len(COMMUNITIES)} communities, 4 grids, 5 persons; "
         "a roster, duty phone, venue, supplies, notice and slots for each community"
@@ -147,6 +149,87 @@ def _duty_desk(client: httpx.Client, code: str) -> None:
         "capacity": 5,
     }
     _created(client.post("/v1/slots", json=slots), "slots")
+
+
+def _care(local: Path, *, elderly_id: str) -> None:
+    """Helpers of the first community, and for its elderly resident a contact, a request and weekly groceries.
+
+    Her visits follow from the default cadence of her group (a weekly phone call).
+    """
+    community = next(iter(COMMUNITIES))
+    admin = _token(local, "demo-seed", "community_admin", community[:9])  # the township: both communities
+    with httpx.Client(base_url=CARE, headers={"Authorization": f"Bearer {admin}"}, timeout=10) as client:
+        for n, helper in enumerate(_helpers(community), start=1):
+            response = client.post("/v1/helpers", json=helper, headers={"Idempotency-Key": f"demo-helper-{n}"})
+            if response.status_code not in (200, 201, 409):
+                raise SystemExit(f"demo helper {helper['name']}: {response.status_code} {response.text}")
+        _wait_for_member(client, elderly_id)
+        client.put(f"/v1/members/{elderly_id}/contact", json={"name": "李秀英", "phone": "13905710002"})
+        request = {"person_id": elderly_id, "type": "medicine", "priority": "high", "needs": "降压药两盒（硝苯地平）"}
+        client.post("/v1/requests", json=request, headers={"Idempotency-Key": "demo-request-1"}).raise_for_status()
+        groceries = {
+            "person_id": elderly_id,
+            "type": "shopping",
+            "needs": "每周买菜：蔬菜、鸡蛋、米",
+            "every_days": 7,
+            "first_on": str(date.today() + timedelta(days=1)),
+        }
+        response = client.post("/v1/request-templates", json=groceries, headers={"Idempotency-Key": "demo-template-1"})
+        response.raise_for_status()
+    print("[gridline] care demo data loaded: 3 helpers, a request and weekly groceries for 李秀英")
+
+
+def _wait_for_member(client: httpx.Client, person_id: str) -> None:
+    """Care learns of her from the registry's events, a moment after she was registered."""
+    for _ in range(60):
+        if client.get(f"/v1/members/{person_id}").status_code == 200:
+            return
+        time.sleep(0.5)
+    raise SystemExit("care has not heard of the demo's elderly resident; is care running?")
+
+
+def _helpers(community: str) -> list[dict[str, object]]:
+    weekdays = [{"days": [1, 2, 3, 4, 5], "start": "08:00", "end": "20:00"}]
+    weekend = [{"days": [6, 7], "start": "09:00", "end": "18:00"}]
+    return [
+        {
+            "name": "周红梅",
+            "kind": "party_member_volunteer",
+            "skills": ["shopping", "medicine", "supplies"],
+            "communities": [community],
+            "windows": weekdays,
+            "account": "demo-volunteer-1",
+            "phone": "13605710011",
+        },
+        {
+            "name": "吴社工",
+            "kind": "social_worker",
+            "skills": ["psychological_support", "escort"],
+            "communities": [community],
+            "windows": weekdays + weekend,
+            "account": "demo-social-worker-1",
+        },
+        {
+            "name": "西湖邻里互助会",
+            "kind": "social_organisation",
+            "organisation": "西湖邻里互助会",
+            "skills": ["repairs", "shopping", "supplies"],
+            "communities": list(COMMUNITIES),
+            "windows": weekend,
+        },
+    ]
+
+
+def _token(local: Path, subject: str, role: str, jurisdiction: str) -> str:
+    return issue_token(
+        local / "auth",
+        subject=subject,
+        roles=[role],
+        jurisdiction=jurisdiction,
+        issuer="gridline-local",
+        audience="gridline",
+        ttl_seconds=600,
+    )
 
 
 def _divisions(local: Path) -> None:

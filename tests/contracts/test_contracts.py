@@ -12,8 +12,6 @@ from gridline import topics
 from gridline.asyncapi import build
 from gridline.service import ServiceDefinition
 
-from tests.contracts.agreed import AGREED
-
 SERVICES = ("registry", "monitoring", "care", "duty")
 
 
@@ -22,15 +20,8 @@ def definitions() -> dict[str, ServiceDefinition]:
 
 
 def published() -> dict[str, tuple[str, str, dict[str, Any]]]:
-    """ce_type -> (publishing service, topic, payload schema).
-
-    A type agreed in CONTRACTS.md that its producer does not publish in this tree yet stands in for it.
-    """
-    found = {
-        spec.type: (name, spec.topic, spec.data_model.model_json_schema())
-        for name, specs in AGREED.items()
-        for spec in specs
-    }
+    """ce_type -> (publishing service, topic, payload schema)."""
+    found = {}
     for name, definition in definitions().items():
         for spec in definition.published:
             found[spec.type] = (name, spec.topic, spec.data_model.model_json_schema())

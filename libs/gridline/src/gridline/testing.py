@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 
 from gridline import mongo, topics
@@ -133,6 +134,18 @@ class Sandbox:
         for service in services:
             await client.drop_database(f"{self.name}_{service}")
         client.close()
+        await self.delete_topics()
+
+    async def delete_topics(self) -> None:
+        """The test's topics go with it: one broker keeping every test's partitions runs out of heap mid-suite."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.servers.kafka)
+        await admin.start()
+        try:
+            mine = [t for t in await admin.list_topics() if t.startswith(self.prefix)]
+            if mine:
+                await admin.delete_topics(mine)
+        finally:
+            await admin.close()
 
     async def read_topic(self, topic: str, *, at_least: int, timeout: float = 20) -> list[Received]:
         return await read_topic(self.servers.kafka, self.prefix + topic, at_least=at_least, timeout=timeout)

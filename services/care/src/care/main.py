@@ -6,10 +6,27 @@ from fastapi import FastAPI
 from gridline.clock import Clock
 from gridline.service import ServiceDefinition, build_app
 
+from care.dispatch.views import router as dispatch_router
+from care.helpers import service as helpers
+from care.helpers.views import router as helper_router
+from care.members import isolation
+from care.members import service as members
+from care.members.views import legacy as legacy_member_router
+from care.members.views import router as member_router
+from care.open311.views import router as open311_router
+from care.published import PUBLISHED
+from care.requests import deadlines, reveal
+from care.requests import service as requests
+from care.requests.documents import COLLECTION as REQUESTS
+from care.requests.views import router as request_router
+from care.residents.views import router as resident_router
 from care.settings import CareSettings
-from care.subjects import service as subjects
-from care.subjects.views import router as subject_router
 from care.subscriptions import SUBSCRIPTIONS
+from care.templates import service as templates
+from care.templates.views import router as template_router
+from care.visits import chains
+from care.visits import service as visits
+from care.visits.views import router as visit_router
 
 
 def definition() -> ServiceDefinition:
@@ -17,9 +34,29 @@ def definition() -> ServiceDefinition:
         name="care",
         title="Care 关爱服务",
         description="Special groups, help requests with response deadlines, dispatch, and scheduled care visits.",
-        routers=[subject_router],
+        routers=[
+            member_router,
+            helper_router,
+            request_router,
+            dispatch_router,
+            template_router,
+            visit_router,
+            resident_router,
+            open311_router,
+            legacy_member_router,
+        ],
+        published=PUBLISHED,
         subscriptions=SUBSCRIPTIONS,
-        indexes=subjects.INDEXES,
+        outbox_collections=[REQUESTS, visits.COLLECTION],
+        indexes=[
+            *members.INDEXES,
+            *helpers.INDEXES,
+            *requests.INDEXES,
+            *reveal.INDEXES,
+            *visits.INDEXES,
+            *templates.INDEXES,
+        ],
+        jobs=[deadlines.JOB, isolation.JOB, *chains.JOBS, templates.JOB],
     )
 
 

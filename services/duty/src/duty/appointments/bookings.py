@@ -1,10 +1,9 @@
 """Booking and cancelling: each one write to the slot, guarded so that no slot is ever overbooked.
 
 The booking write filters on `booked < capacity` and on this phone having no booking in the slot, and in the
-same single-document update increments `booked` and stores the booking: MongoDB applies it atomically, so
-of any number of concurrent requests exactly `capacity` succeed. FerretDB 1.24 applies an update as a read
-and a whole-document write, so the write also takes the document's lock, which every writer of a slot takes:
-that makes it exact within one replica there too.
+same single-document update increments `booked` and stores the booking: the database applies it atomically
+(MongoDB per document; the local FerretDB build holds the collection from its read to its write), so of any
+number of concurrent requests, from any number of replicas, exactly `capacity` succeed.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from typing import Any
 
 from gridline.clock import Clock
 from gridline.errors import Conflict, Invalid, NotFound
-from gridline.mongo import Database, document_lock
+from gridline.mongo import Database
 from gridline.pii import Protector, mask_phone
 
 from duty.appointments import codes, slots
@@ -39,11 +38,10 @@ async def book(
         "booked_at": clock.now(),
     }
     coll = db[slots.COLLECTION]
-    async with document_lock(coll, slot_id):
-        result = await coll.update_one(
-            {"_id": slot_id, "booked": {"$lt": slot["capacity"]}, f"phones.{phone_key}": {"$exists": False}},
-            {"$inc": {"booked": 1}, "$set": {f"bookings.{booking_id}": booking, f"phones.{phone_key}": booking_id}},
-        )
+    result = await coll.update_one(
+        {"_id": slot_id, "booked": {"$lt": slot["capacity"]}, f"phones.{phone_key}": {"$exists": False}},
+        {"$inc": {"booked": 1}, "$set": {f"bookings.{booking_id}": booking, f"phones.{phone_key}": booking_id}},
+    )
     if result.matched_count == 0:
         await codes.restore(db=db, protector=protector, phone=phone, code_hash=code_hash)
         again = await slots.find(db=db, slot=slot_id)
@@ -71,18 +69,17 @@ async def cancel(
     if not secrets.compare_digest(protector.keyed_hash(cancel_code, context=CANCEL_CONTEXT), booking["cancel_hash"]):
         raise Invalid("cancel_code", "取消码不正确")
     coll = db[slots.COLLECTION]
-    async with document_lock(coll, slot_id):
-        result = await coll.update_one(
-            {"_id": slot_id, f"bookings.{booking_id}.status": "booked"},
-            {
-                "$inc": {"booked": -1},
-                "$set": {
-                    f"bookings.{booking_id}.status": "cancelled",
-                    f"bookings.{booking_id}.cancelled_at": clock.now(),
-                },
-                "$unset": {f"phones.{booking['phone_hash']}": ""},
+    result = await coll.update_one(
+        {"_id": slot_id, f"bookings.{booking_id}.status": "booked"},
+        {
+            "$inc": {"booked": -1},
+            "$set": {
+                f"bookings.{booking_id}.status": "cancelled",
+                f"bookings.{booking_id}.cancelled_at": clock.now(),
             },
-        )
+            "$unset": {f"phones.{booking['phone_hash']}": ""},
+        },
+    )
     if result.matched_count == 0:
         raise Conflict("该预约已取消")
     return _read(slot, booking_id, {**booking, "status": "cancelled"}, None)

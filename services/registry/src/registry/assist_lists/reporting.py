@@ -158,8 +158,8 @@ async def _post(context: JobContext, payload: dict[str, Any], tags: dict[str, An
 async def _applied(context: JobContext, change: dict[str, Any]) -> dict[str, Any] | None:
     """The entry once this change is on it; the change is applied here only when its request died."""
     # The request that stored this job applies the change a moment later, usually first. Writing from here
-    # too would race it, and FerretDB applies an update as a separate read and whole-document write, so the
-    # job waits for the request and takes over only once the request is clearly gone.
+    # too would race it, so the job waits for the request and takes over only once the request is clearly
+    # gone.
     db, version = context.db, change["version"]
     for _ in range(APPLY_WAIT_ROUNDS):
         entry: dict[str, Any] | None = await db[ENTRIES].find_one({"_id": change["entry"]})

@@ -14,7 +14,7 @@ from typing import Any
 
 from gridline.clock import Clock, local_today
 from gridline.errors import Invalid
-from gridline.mongo import BulkWriteError, Database, Index
+from gridline.mongo import BulkWriteError, Database, Index, read
 from gridline.pii import Protector
 
 from registry.imports import values
@@ -155,12 +155,7 @@ async def _insert_all(collection: Any, documents: list[dict[str, Any]]) -> list[
 
 
 async def _inserted_before(db: Database, clashed: list[dict[str, Any]], import_id: str) -> int:
-    """How many clashes are this very row, inserted by this import before a crash (so: imported).
-
-    One lookup by `_id` each: FerretDB answers `_id` equality from its index but scans for `$in`.
-    """
-    ours = 0
-    for person in clashed:
-        found = await db[PERSONS].find_one({"_id": person["_id"]}, {PROVENANCE: 1})
-        ours += bool(found and found.get(PROVENANCE) == person[PROVENANCE])
-    return ours
+    """How many clashes are this very row, inserted by this import before a crash (so: imported)."""
+    ids = [person["_id"] for person in clashed]
+    found = {d["_id"]: d for d in await read(db[PERSONS].find({"_id": {"$in": ids}}, {PROVENANCE: 1}), None)}
+    return sum(found.get(p["_id"], {}).get(PROVENANCE) == p[PROVENANCE] for p in clashed)

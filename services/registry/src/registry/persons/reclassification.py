@@ -27,11 +27,10 @@ _FIELDS = {"community_code": 1, "grid_id": 1, "episodes": 1, "classification": 1
 async def run(ctx: JobContext) -> None:
     """Job handler: re-classify everyone matching the job's query.
 
-    One read pass decides who changes, then the changes are written in batches. One pass, not pages sorted
-    by id, because FerretDB cannot push an array filter and a sort down to its storage (each page would
-    rescan the collection); reads finish before writes start, because FerretDB can stall when a cursor
-    stays open across writes to the collection it reads. After a crash the job simply runs again: people
-    already re-classified are unchanged the second time and get no write and no event.
+    One read pass through the `origins` index decides who changes, then the changes are written in guarded
+    batches; the read finishes before the writes start, so no cursor stays open across writes to the
+    collection it reads. After a crash the job simply runs again: people already re-classified are
+    unchanged the second time and get no write and no event.
     """
     query: dict[str, Any] = {**ctx.payload["query"], "status": "active"}
     snapshot = await snapshots.load(db=ctx.db, clock=ctx.clock)

@@ -1,6 +1,8 @@
-"""Care's own tolerant copy of the registry person events."""
+"""Care's own tolerant copy of the registry person events: only the fields membership needs."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from gridline.events import InboundData, event_type
 from pydantic import Field
@@ -8,6 +10,9 @@ from pydantic import Field
 PERSON_TOPIC = "registry.person.v1"
 PERSON_REGISTERED = event_type("registry", "person", "registered")
 PERSON_CLASSIFIED = event_type("registry", "person", "classified")
+PERSON_UPDATED = event_type("registry", "person", "updated")
+PERSON_TRANSFERRED = event_type("registry", "person", "transferred")
+PERSON_MERGED = event_type("registry", "person", "merged")
 
 
 class PersonRegistered(InboundData):
@@ -16,6 +21,7 @@ class PersonRegistered(InboundData):
     community_code: str
     grid_id: str
     name_masked: str
+    phone_masked: str | None = None
     special_groups: list[str] = Field(default_factory=list)
 
 
@@ -25,12 +31,9 @@ class PersonClassified(InboundData):
     community_code: str
     grid_id: str
     measure: str
+    starts_on: date | None = None
+    ends_on: date | None = None
     special_groups: list[str] = Field(default_factory=list)
-
-
-PERSON_UPDATED = event_type("registry", "person", "updated")
-PERSON_TRANSFERRED = event_type("registry", "person", "transferred")
-PERSON_MERGED = event_type("registry", "person", "merged")
 
 
 class PersonUpdated(InboundData):
@@ -39,6 +42,7 @@ class PersonUpdated(InboundData):
     community_code: str
     grid_id: str
     name_masked: str
+    phone_masked: str | None = None
     special_groups: list[str] = Field(default_factory=list)
     status: str = "active"
 

@@ -1,0 +1,1 @@
+"""Dispatch: which helpers suit a request, best first, and never one outside the request's community."""

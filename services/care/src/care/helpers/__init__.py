@@ -1,0 +1,1 @@
+"""Helpers: party-member volunteers, social workers, social organisations and resident activists."""

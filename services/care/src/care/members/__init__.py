@@ -1,0 +1,1 @@
+"""Special-group members: who care looks after, kept current from the registry's facts about people."""

@@ -1,0 +1,1 @@
+"""Residents ask for help and follow their requests through the signed link a worker gave them."""

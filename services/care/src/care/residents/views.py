@@ -1,0 +1,90 @@
+"""HTTP adapter for residents: no account, a signed link (`X-Link-Token`) naming the member it was issued for."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, status
+from gridline.auth import Principal
+from gridline.errors import NotFound
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, LinksDep, ProtectorDep, RuntimeDep, WakeRelay
+from gridline.idempotency import creation_id
+from gridline.links import LinkClaims
+
+from care.deps import CareSettingsDep
+from care.members.contact import HELP_REQUEST
+from care.requests import intake
+from care.requests.documents import COLLECTION
+from care.requests.models import ResidentRequestCreate
+from care.residents.models import ResidentRequestRead, to_resident_read
+
+router = APIRouter(prefix="/v1/resident/help-requests", tags=["residents"])
+LINK_HEADER = "X-Link-Token"
+
+
+def resident_link(
+    links: LinksDep,
+    runtime: RuntimeDep,
+    token: Annotated[
+        str, Header(alias=LINK_HEADER, min_length=16, max_length=2048, description="the help link's token")
+    ],
+) -> LinkClaims:
+    """The verified link; 401 when it is not genuine, 410 when it has expired."""
+    claims = links.verify(token, purpose=HELP_REQUEST)
+    runtime.rate_limits.admit(f"link:{claims.link_id}")
+    return claims
+
+
+ResidentLink = Annotated[LinkClaims, Depends(resident_link)]
+LINK_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "the link is not genuine"},
+    410: {"description": "the link has expired"},
+}
+
+
+@router.post(
+    "",
+    operation_id="openResidentRequest",
+    status_code=status.HTTP_201_CREATED,
+    summary="A resident asks for help through their link",
+    responses=LINK_PROBLEMS,
+)
+async def open_resident_request(
+    body: ResidentRequestCreate,
+    link: ResidentLink,
+    db: DbDep,
+    clock: ClockDep,
+    protector: ProtectorDep,
+    settings: CareSettingsDep,
+    wake: WakeRelay,
+    idempotency_key: IdempotencyKey = None,
+) -> ResidentRequestRead:
+    caller = Principal(subject=f"resident:{link.subject}", roles=frozenset(), jurisdiction="", claims={})
+    request_id = creation_id(principal=caller, operation="openResidentRequest", key=idempotency_key)
+    request = await intake.open_by_resident(
+        db=db,
+        clock=clock,
+        protector=protector,
+        settings=settings,
+        link=link,
+        body=body,
+        request_id=request_id,
+        idempotency_key=idempotency_key,
+    )
+    wake()
+    return to_resident_read(request)
+
+
+@router.get(
+    "/{request_id}",
+    operation_id="getResidentRequest",
+    summary="Where a resident's own request stands",
+    responses=LINK_PROBLEMS,
+)
+async def get_resident_request(
+    request_id: Annotated[str, Path(min_length=1, max_length=64)], link: ResidentLink, db: DbDep
+) -> ResidentRequestRead:
+    request = await db[COLLECTION].find_one({"_id": request_id, "person_id": link.subject})
+    if request is None:
+        raise NotFound("request")
+    return to_resident_read(request)

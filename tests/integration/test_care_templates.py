@@ -1,0 +1,88 @@
+"""A recurring request opens on its schedule, once per occurrence, until stopped."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from gridline.testing import eventually
+
+from tests.conftest import Platform
+from tests.integration.care_world import clock_at, coordinator, elderly_registered, handled, isolated, member_facts
+
+pytestmark = pytest.mark.integration
+
+
+async def template_requests(platform: Platform, person_id: str) -> list[dict[str, Any]]:
+    response = await platform.client("care").get(
+        "/v1/requests", params={"person_id": person_id}, headers=coordinator(platform.sandbox.secrets)
+    )
+    return [r for r in response.json()["items"] if r["source"] == "template"]
+
+
+async def test_weekly_groceries_open_each_week_until_the_template_is_stopped(platform: Platform) -> None:
+    clock = clock_at()  # Monday 10:00
+    await platform.start("care", clock=clock)
+    care, headers = platform.client("care"), coordinator(platform.sandbox.secrets)
+    await member_facts(platform.sandbox, "p-1", elderly_registered("p-1"), isolated("p-1"))
+    await handled(platform, "members", 2)
+    body = {
+        "person_id": "p-1",
+        "type": "shopping",
+        "needs": "每周买菜：蔬菜、鸡蛋、米",
+        "every_days": 7,
+        "first_on": "2026-03-02",
+        "at": "09:00",
+    }
+
+    created = await care.post("/v1/request-templates", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    template = created.json()
+
+    async def opened(count: int) -> None:
+        assert len(await template_requests(platform, "p-1")) == count
+
+    await eventually(lambda: opened(1), timeout=30)
+    clock.advance(timedelta(days=7))
+    await eventually(lambda: opened(2), timeout=30)
+
+    stopped = await care.post(f"/v1/request-templates/{template['id']}/stop", headers=headers)
+    assert (stopped.json()["active"], stopped.json()["next_on"]) == (False, None)
+    clock.advance(timedelta(days=7))
+
+    async def counted() -> None:
+        listed = await care.get("/v1/request-templates", headers=headers)
+        assert listed.json()["items"][0]["opened_requests"] == 2
+
+    await eventually(counted)
+    requests = await template_requests(platform, "p-1")
+    assert len(requests) == 2
+    assert {r["template_id"] for r in requests} == {template["id"]}
+    assert all(r["community_code"] == "330106001001" for r in requests)
+
+
+async def test_a_template_needs_a_place_and_a_sensible_schedule(platform: Platform) -> None:
+    await platform.start("care", clock=clock_at())
+    care, headers = platform.client("care"), coordinator(platform.sandbox.secrets)
+    base = {"type": "shopping", "needs": "买菜", "every_days": 7, "first_on": "2026-03-02"}
+
+    nowhere = await care.post("/v1/request-templates", json=base, headers=headers)
+    backwards = await care.post(
+        "/v1/request-templates",
+        json={**base, "community_code": "330106001001", "last_on": "2026-03-01"},
+        headers=headers,
+    )
+    never = await care.post(
+        "/v1/request-templates", json={**base, "community_code": "330106001001", "every_days": 0}, headers=headers
+    )
+
+    past = await care.post(
+        "/v1/request-templates",
+        json={**base, "community_code": "330106001001", "first_on": "2026-03-01"},
+        headers=headers,
+    )
+
+    assert (nowhere.status_code, backwards.status_code, never.status_code) == (422, 422, 422)
+    assert past.status_code == 422
+    assert past.json()["errors"][0]["path"] == "first_on"
