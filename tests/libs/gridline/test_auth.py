@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gridline.auth import TokenError, TokenVerifier, scope_keys
@@ -70,7 +71,7 @@ def test_a_record_is_inside_every_level_above_it_and_its_grid() -> None:
 
 
 def test_settings_refuse_placeholder_keys_and_take_any_real_one() -> None:
-    base = {"service_name": "x", "auth_jwks": "/dev/null", "pii_current_key_id": "k1"}
+    base: dict[str, Any] = {"service_name": "x", "auth_jwks": "/dev/null", "pii_current_key_id": "k1"}
     for _ in range(2000):  # random keys: none may look like a placeholder by accident
         key = base64.b64encode(os.urandom(32)).decode()
         ServiceSettings(**base, pii_encryption_keys=f"k1:{key}", pii_hash_key=key)
