@@ -24,6 +24,9 @@ export GRIDLINE_CHROMIUM="$(gridline-browser)"
 
 section "Kafka and FerretDB"
 state=.local/test-stack
+# Each run starts on empty servers: a broker reloading every partition of earlier runs starts slowly.
+gridline-dev servers --state-dir "$state" --stop >/dev/null 2>&1 || true
+rm -rf "$state"
 trap 'gridline-dev servers --state-dir "$state" --stop >/dev/null 2>&1 || true' EXIT
 eval "$(gridline-dev servers --state-dir "$state")"
 
