@@ -54,7 +54,7 @@ def configure(level: str = "INFO") -> None:
 
 
 class ClientChatter(logging.Filter):
-    """At most one line per message per `every` seconds from the Kafka client.
+    """At most one line per level per `every` seconds from the Kafka client.
 
     While the broker is away, aiokafka reports every reconnect attempt of every client, dozens of lines a
     second; one line every few seconds tells an operator the same.
@@ -69,7 +69,7 @@ class ClientChatter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not record.name.startswith(self._prefixes):
             return True
-        key = (record.name, record.msg)
+        key = (record.name.partition(".")[0], record.levelno)  # the whole client: one line per window
         now = time.monotonic()
         if now - self._last.get(key, -self._every) < self._every:
             return False

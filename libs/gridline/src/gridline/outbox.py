@@ -166,7 +166,9 @@ class OutboxRelay:
         """
         published, inflight = 0, None
         try:
-            while True:
+            # The lease is renewed before every batch, so a long round never outlives it: were it to lapse,
+            # another replica's relay would start sending the same events.
+            while await self._lease.acquire():
                 found = await self._read_batch(coll, exclude=inflight.ids if inflight else [])
                 if not found:
                     break

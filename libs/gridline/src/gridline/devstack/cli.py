@@ -86,25 +86,39 @@ def status() -> None:
         print("not running (start with ./deploy/dev up)")
         return
     rows = [
-        ("kafka", stack.kafka_bootstrap, stack.kafka_pid, servers.alive(stack.kafka_pid)),
-        ("ferretdb", stack.mongodb_url, stack.ferretdb_pid, servers.alive(stack.ferretdb_pid)),
+        ("kafka", stack.kafka_bootstrap, stack.kafka_pid, "running" if servers.alive(stack.kafka_pid) else "DOWN"),
+        ("ferretdb", stack.mongodb_url, stack.ferretdb_pid, "running" if servers.alive(stack.ferretdb_pid) else "DOWN"),
     ]
     for name, pid in _service_pids().items():
-        url = f"http://127.0.0.1:{SERVICES[name]}"
-        rows.append((name, url, pid, servers.alive(pid) and _ready(SERVICES[name])))
-    for name, where, pid, up in rows:
-        print(f"{name:<12}{where:<52}pid {pid:<8}{'running' if up else 'DOWN'}")
-    down = [name for name, _, _, up in rows if not up]
-    print(
-        f"\ndown: {', '.join(down)} (bring back in place with ./deploy/dev up)" if down else "\neverything is running"
-    )
+        port = SERVICES[name]
+        rows.append((name, f"http://127.0.0.1:{port}", pid, _service_state(pid, port)))
+    for name, where, pid, state in rows:
+        print(f"{name:<12}{where:<52}pid {pid:<8}{state}")
+    down = [name for name, _, _, state in rows if state == "DOWN"]
+    waiting = [name for name, _, _, state in rows if state.startswith("not ready")]
+    if down:
+        print(f"\ndown: {', '.join(down)} (bring back in place with ./deploy/dev up)")
+    if waiting:
+        print(f"\nrunning but not ready: {', '.join(waiting)} (they carry on once what they wait for is back)")
+    if not down and not waiting:
+        print("\neverything is running")
 
 
-def _ready(port: int) -> bool:
+def _service_state(pid: int, port: int) -> str:
+    """`running`, `DOWN` (no process), or `not ready: <what it cannot reach>`."""
+    if not servers.alive(pid):
+        return "DOWN"
     try:
-        return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+        response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
     except httpx.HTTPError:
-        return False
+        return "not ready: not answering"
+    if response.status_code == 200:
+        return "running"
+    checks = (
+        response.json().get("checks", {}) if response.headers.get("content-type", "").startswith("application") else {}
+    )
+    failing = [name for name, ok in checks.items() if not ok]
+    return f"not ready: cannot reach {', '.join(failing)}" if failing else "not ready"
 
 
 def servers_command(state_dir: Path, *, stop: bool) -> None:
