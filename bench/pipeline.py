@@ -23,7 +23,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import mkdtemp
 from typing import Any
@@ -35,7 +35,7 @@ from gridline.consumer import ConsumerRunner, HandlerContext, RetryPolicy, Route
 from gridline.events import Event, EventData, EventSpec, InboundData, derived_id, event_type, from_record
 from gridline.kafka import make_producer
 from gridline.leases import Lease
-from gridline.outbox import OutboxRelay, make_event, new_document, outbox_indexes
+from gridline.outbox import OUTBOX, PENDING_SINCE, OutboxRelay, make_event, new_document, outbox_indexes
 from gridline.testing import Sandbox, Secrets, Servers, servers_for_tests, stop_servers
 
 TOPIC = "monitoring.checkin.v1"  # a declared topic with 6 partitions, as a busy stream has
@@ -90,6 +90,31 @@ async def relay_rate(sandbox: Sandbox, events: list[Event]) -> float:
     assert published == len(events), (published, len(events))
     assert await db.aggregates.count_documents({"_outbox_at": {"$exists": True}}) == 0
     return len(events) / elapsed
+
+
+async def raw_database_floor(sandbox: Sandbox, events: list[Event]) -> float:
+    """The relay's database work alone, with the raw driver: read pending documents, empty their outboxes.
+
+    The same documents, query and guarded bulk write as the relay, but nothing sent: the floor the
+    database sets for any relay that keeps events inside their aggregates.
+    """
+    db, clock = sandbox.database(f"floor{uuid.uuid4().hex[:6]}"), SystemClock()
+    await mongo.ensure_indexes(db, outbox_indexes(["aggregates"]))
+    docs = [new_document({"_id": e.partitionkey, "n": i}, [e], clock=clock) for i, e in enumerate(events)]
+    for start in range(0, len(docs), 1000):
+        await db.aggregates.insert_many(docs[start : start + 1000])
+    pending = {PENDING_SINCE: {"$gt": datetime(1970, 1, 2, tzinfo=UTC)}}
+    started = time.perf_counter()
+    while found := await mongo.read(db.aggregates.find(pending, {OUTBOX: 1}).sort(PENDING_SINCE, 1).limit(200), 200):
+        clear = {"$set": {OUTBOX: []}, "$unset": {PENDING_SINCE: ""}}
+        guarded = [
+            mongo.UpdateOne(
+                {"_id": d["_id"], f"{OUTBOX}.0.id": d[OUTBOX][0]["id"], f"{OUTBOX}.1": {"$exists": False}}, clear
+            )
+            for d in found
+        ]
+        await db.aggregates.bulk_write(guarded, ordered=True)
+    return len(events) / (time.perf_counter() - started)
 
 
 async def raw_producer_rate(sandbox: Sandbox, events: list[Event]) -> float:
@@ -232,6 +257,7 @@ async def measure(servers: Servers, count: int, rounds: int) -> None:
         await fill_topic(box, ticks(200))  # the new topic's leaders are known before anything is timed
         await record("bare aiokafka producer", raw_producer_rate(box, ticks(count)))
         await record("outbox relay (ours)", relay_rate(box, ticks(count)))
+        await record("raw driver: the relay's database work alone", raw_database_floor(box, ticks(count)))
         await fill_topic(box, ticks(count))
         total = 3 * count + 200  # the warm-up, the raw producer, the relay and the fill all wrote the topic
         await record("bare aiokafka consume loop, no effect", raw_consumer_rate(box, total, with_effect=False))
@@ -246,7 +272,9 @@ async def measure(servers: Servers, count: int, rounds: int) -> None:
     relay = statistics.median(results["outbox relay (ours)"]) / statistics.median(results["bare aiokafka producer"])
     batch = statistics.median(results["our consumer group, batch handler"])
     raw_effect = statistics.median(results["bare consume loop + batch effect (raw driver)"])
+    floor = statistics.median(results["raw driver: the relay's database work alone"])
     print(f"\nrelay / bare producer: {relay:.2f}")
+    print(f"relay / its database work alone: {statistics.median(results['outbox relay (ours)']) / floor:.2f}")
     print(f"our batch consumer / bare loop with the same effect: {batch / raw_effect:.2f}")
 
 

@@ -160,27 +160,34 @@ class OutboxRelay:
     async def _publish_collection(self, coll: Collection) -> int:
         """Publish every pending event of one collection, two batches at a time.
 
-        While the broker acknowledges one batch, the next is read and queued; then the first is cleared.
-        A document in the batch still awaiting acknowledgement is not read again, so its events go out once
-        per round and in order.
+        While one batch is acknowledged by the broker and then cleared from its outboxes, the next is read
+        and queued: the database reads one batch while it writes the other. A document of the batch in
+        flight is not read again, so its events go out once per round and in order.
         """
-        published, inflight = 0, None
+        published = 0
+        inflight: tuple[_Batch, asyncio.Task[int]] | None = None
+        queued: _Batch | None = None
         try:
             # The lease is renewed before every batch, so a long round never outlives it: were it to lapse,
             # another replica's relay would start sending the same events.
             while await self._lease.acquire():
-                found = await self._read_batch(coll, exclude=inflight.ids if inflight else [])
+                found = await self._read_batch(coll, exclude=inflight[0].ids if inflight else [])
                 if not found:
                     break
-                previous, inflight = inflight, await self._queue(found)
-                if previous is not None:
-                    published += await self._finish(coll, previous)
+                queued = await self._queue(found)
+                if inflight is not None:
+                    previous, inflight = inflight, None
+                    published += await previous[1]
+                inflight, queued = (queued, asyncio.create_task(self._finish(coll, queued))), None
             if inflight is not None:
                 previous, inflight = inflight, None
-                published += await self._finish(coll, previous)
+                published += await previous[1]
         finally:
-            if inflight is not None:  # a failure left a queued batch: observe its outcome, clear nothing
-                await asyncio.gather(*inflight.deliveries, return_exceptions=True)
+            # A failure may leave records queued: let them end (nothing more is cleared; they go out again).
+            leftovers: list[asyncio.Future[Any]] = [*queued.deliveries] if queued else []
+            if inflight is not None:
+                leftovers += [inflight[1], *inflight[0].deliveries]
+            await asyncio.gather(*leftovers, return_exceptions=True)
         return published
 
     async def _read_batch(self, coll: Collection, *, exclude: list[Any]) -> list[dict[str, Any]]:
