@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from gridline.auth import Principal, Role
 from gridline.errors import DomainError
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, RuntimeDep, WakeRelay
+from gridline.http.deps import PUBLIC, ClockDep, DbDep, IdempotencyKey, ProtectorDep, RuntimeDep, WakeRelay
 from gridline.http.problems import Problem
 from gridline.idempotency import creation_id
 from gridline.runtime import Runtime
@@ -56,7 +56,7 @@ def _errors(code: int, messages: list[str], headers: dict[str, str] | None = Non
     return JSONResponse(body, status_code=code, headers=headers)
 
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=GeoReportRoute)
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=GeoReportRoute, dependencies=[PUBLIC])
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": list[GeoReportError], "description": what}
     for code, what in ((400, "invalid request"), (403, "api_key not valid"), (404, "unknown service request"))
