@@ -2,11 +2,12 @@
 
 FastAPI documents the success body and its own 422 schema. Every service answers errors as RFC 9457 problem
 details, so this completes each operation once, from what the route itself shows: a guarded route can answer
-401, 403 and 429; one with a path parameter 404; one taking an `Idempotency-Key` 409; one with a body 400 and 413;
-one with any input 422 and 503. All of them are `application/problem+json` with one shared `Problem` schema.
-A service states only what is particular to an operation (`responses={409: {"description": ...}}`); a response it
-gives a model of its own (Open311's error arrays) is left as it is. Creating operations get OpenAPI links to the
-operations that take the new id, so a stateful client (or fuzzer) can follow them.
+401, 403 and 429; one naming a record (a path parameter, a `*_id` or `*_code`) 404; one taking an
+`Idempotency-Key` 409; one with a body 400 and 413; one with any input 422 and 503. All of them are
+`application/problem+json` with one shared `Problem` schema. A service states only what is particular to an
+operation (`responses={409: {"description": ...}}`); a response it gives a model of its own (Open311's error
+arrays) is left as it is. Creating operations get OpenAPI links to the operations that take the new id, so a
+stateful client (or fuzzer) can follow them.
 """
 
 from __future__ import annotations
@@ -74,25 +75,25 @@ def install(app: FastAPI) -> None:
 
 
 def complete(schema: dict[str, Any], routes: dict[str, APIRoute]) -> None:
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
             route = routes.get(operation.get("operationId", ""))
-            _document_problems(path, operation, route)
-    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            _document_problems(path, operation, route, schemas)
     for name in _FASTAPI_VALIDATION:
         schemas.pop(name, None)
     schemas["Problem"] = PROBLEM_SCHEMA
     add_links(schema)
 
 
-def problem_codes(path: str, operation: dict[str, Any], route: APIRoute | None) -> set[int]:
+def problem_codes(path: str, operation: dict[str, Any], route: APIRoute | None, schemas: dict[str, Any]) -> set[int]:
     """The problem statuses an operation can answer, read from what it takes and what guards it."""
     parameters = operation.get("parameters", [])
     has_body = "requestBody" in operation
     codes = set()
     if route is not None and isinstance(guard_of(route), Right):
         codes |= {401, 403, 429}
-    if "{" in path:
+    if "{" in path or _names_a_record(operation, schemas):
         codes.add(404)
     if any(p["in"] == "header" and p["name"].lower() == "idempotency-key" for p in parameters):
         codes.add(409)
@@ -103,10 +104,24 @@ def problem_codes(path: str, operation: dict[str, Any], route: APIRoute | None) 
     return codes
 
 
-def _document_problems(path: str, operation: dict[str, Any], route: APIRoute | None) -> None:
+def _names_a_record(operation: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    """Whether the input names a record or division (`grid_id`, `community_code`, `division`...): unknown, or
+    outside the caller's jurisdiction, it is 404."""
+    names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        body = media.get("schema", {})
+        body = schemas.get(str(body.get("$ref", "")).rsplit("/", 1)[-1], body)
+        names += list(body.get("properties", {}))
+    return any(_RECORD_NAME.search(name) for name in names)
+
+
+_RECORD_NAME = re.compile(r"(_id|_ids|_code|^division)$")
+
+
+def _document_problems(path: str, operation: dict[str, Any], route: APIRoute | None, schemas: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     success = next((r for code, r in sorted(responses.items()) if code.startswith("2") and "content" in r), None)
-    for problem in problem_codes(path, operation, route):
+    for problem in problem_codes(path, operation, route, schemas):
         responses.setdefault(str(problem), {})
     for code, response in responses.items():
         status = int(code) if code.isdigit() else 0

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from gridline.auth import Principal
 from gridline.http.deps import PUBLIC, ClockDep, DbDep, ProtectorDep, RuntimeDep, SettingsDep, require
 from gridline.http.pagination import Page, PageParams, page_params
+from gridline.http.params import Day
 from gridline.http.problems import Problem
 
 from duty import rights
@@ -57,7 +57,7 @@ async def list_slots(
     db: DbDep,
     page: Annotated[PageParams, Depends(page_params)],
     community_code: Annotated[str, Query(pattern=r"^\d{12}$")],
-    day: date,
+    day: Day,
 ) -> Page[SlotRead]:
     return await slots.list_day(db=db, community_code=community_code, day=day, page=page)
 
