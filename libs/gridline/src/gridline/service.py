@@ -22,7 +22,7 @@ from gridline import logs, mongo
 from gridline.auth.tokens import TokenVerifier
 from gridline.clock import Clock, SystemClock
 from gridline.consumer import DEAD_LETTERS, ConsumerRunner, HandlerContext, RetryPolicy, Subscription
-from gridline.events import EventSpec
+from gridline.events import Event, EventSpec
 from gridline.http import dead_letters, health, limits, metrics, openapi, problems
 from gridline.http.rate_limits import RateLimits
 from gridline.jobs import INDEXES as JOB_INDEXES
@@ -121,7 +121,7 @@ async def start(runtime: Runtime, definition: ServiceDefinition) -> None:
         clock=runtime.clock,
         topic_prefix=settings.topic_prefix,
         interval=settings.relay_interval_seconds,
-        on_published=lambda e: runtime.metrics.published.labels(e.type).inc(),
+        on_published=lambda event: _published(runtime, event),
     )
     context = HandlerContext(db=db, clock=runtime.clock, group="", source=definition.name, settings=settings)
     retry = RetryPolicy(settings.consumer_max_attempts, settings.consumer_backoff_seconds)
@@ -169,6 +169,12 @@ async def stop(runtime: Runtime) -> None:
         await _bounded(runtime.producer.stop(), "the Kafka producer")
     if runtime.client is not None:
         runtime.client.close()
+
+
+def _published(runtime: Runtime, event: Event) -> None:
+    runtime.metrics.published.labels(event.type).inc()
+    for listener in runtime.published_listeners:
+        listener(event)
 
 
 async def _bounded(step: Awaitable[object], what: str, seconds: float = 10.0) -> None:
