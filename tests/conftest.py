@@ -37,7 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Start the servers once, in the controlling process; parallel workers inherit their addresses."""
     if hasattr(config, "workerinput"):
         return
-    event_samples.forget_earlier_runs()
+    event_samples.start_run()
     found, started = servers_for_tests()
     os.environ["GRIDLINE_TEST_KAFKA"], os.environ["GRIDLINE_TEST_MONGODB"] = found.kafka, found.mongodb
     config.stash[STARTED] = started

@@ -1,7 +1,8 @@
 """Every event type a service publishes matches its AsyncAPI payload schema, checked on real samples.
 
 Each service a test starts reports what its relay published; the first few events of each type are written,
-one JSON line each, under `.local/event-samples/` (one file per test process). When the whole suite has run,
+one JSON line each, under `.local/event-samples/<run>/` (one file per test process; each run its own folder,
+so two runs in one checkout do not mix or delete each other's). When the whole suite has run,
 every sample is validated against the JSON Schema of its type in the committed `services/*/asyncapi.json`, and a
 published type that no test produced fails the run, unless `UNREACHED` says why no test can produce it.
 """
@@ -12,6 +13,7 @@ import json
 import os
 import shutil
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +21,8 @@ from gridline.devstack.servers import REPO
 from gridline.events import Event, dumps
 from jsonschema import Draft202012Validator
 
-SAMPLES = REPO / ".local" / "event-samples"
+ROOT = REPO / ".local" / "event-samples"
+RUN = "GRIDLINE_EVENT_SAMPLES"  # this run's folder, set by the controlling process and inherited by its workers
 PER_TYPE = 3
 SERVICES = ("registry", "monitoring", "care", "duty")
 # Published types no test can produce, each with the reason.
@@ -33,9 +36,10 @@ def record(event: Event) -> None:
     if _kept[event.type] >= PER_TYPE:
         return
     _kept[event.type] += 1
-    SAMPLES.mkdir(parents=True, exist_ok=True)
+    folder = _folder()
+    folder.mkdir(parents=True, exist_ok=True)
     line = dumps({"type": event.type, "topic": event.topic, "data": event.data})
-    with (SAMPLES / f"{os.getpid()}.jsonl").open("ab") as out:
+    with (folder / f"{os.getpid()}.jsonl").open("ab") as out:
         out.write(line + b"\n")
 
 
@@ -74,7 +78,7 @@ def check(samples: dict[str, list[dict[str, Any]]], schemas: dict[str, dict[str,
 
 def read_samples() -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for path in sorted(SAMPLES.glob("*.jsonl")):
+    for path in sorted(_folder().glob("*.jsonl")):
         for line in path.read_text().splitlines():
             sample = json.loads(line)
             found[sample["type"]].append(sample["data"])
@@ -91,9 +95,15 @@ def _whole_suite(config: pytest.Config) -> bool:
     )
 
 
-def forget_earlier_runs() -> None:
-    """Called by the controlling process before any test runs."""
-    shutil.rmtree(SAMPLES, ignore_errors=True)
+def _folder() -> Path:
+    return Path(os.environ.get(RUN) or ROOT / str(os.getpid()))
+
+
+def start_run() -> None:
+    """Called by the controlling process before any test runs: a fresh folder for this run's samples."""
+    folder = ROOT / str(os.getpid())
+    shutil.rmtree(folder, ignore_errors=True)
+    os.environ[RUN] = str(folder)
 
 
 def check_at_the_end(session: pytest.Session, exitstatus: int) -> None:
@@ -111,3 +121,5 @@ def check_at_the_end(session: pytest.Session, exitstatus: int) -> None:
             reporter.write_line(f"  event contract: {problem}", red=True)
     if problems:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    else:
+        shutil.rmtree(_folder(), ignore_errors=True)
