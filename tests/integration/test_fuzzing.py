@@ -33,7 +33,7 @@ pytestmark = pytest.mark.integration
 
 SERVICES = ("registry", "monitoring", "care", "duty")
 JURISDICTIONS = (COMMUNITY, OTHER_COMMUNITY, COUNTY)
-SECONDS_PER_SERVICE = int(os.environ.get("GRIDLINE_FUZZ_SECONDS", "45"))
+SECONDS_PER_SERVICE = int(os.environ.get("GRIDLINE_FUZZ_SECONDS", "30"))
 SEED = 20210112
 PHASES = "examples,coverage,fuzzing,stateful"
 CONFIG = Path(__file__).with_name("schemathesis.toml")
