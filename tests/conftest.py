@@ -23,6 +23,8 @@ from monitoring.settings import MonitoringSettings
 from registry.main import create_app as create_registry
 from registry.settings import RegistrySettings
 
+from tests import event_samples
+
 FACTORIES: dict[str, tuple[Callable[..., FastAPI], type[Any]]] = {
     "registry": (create_registry, RegistrySettings),
     "monitoring": (create_monitoring, MonitoringSettings),
@@ -35,6 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Start the servers once, in the controlling process; parallel workers inherit their addresses."""
     if hasattr(config, "workerinput"):
         return
+    event_samples.start_run()
     found, started = servers_for_tests()
     os.environ["GRIDLINE_TEST_KAFKA"], os.environ["GRIDLINE_TEST_MONGODB"] = found.kafka, found.mongodb
     config.stash[STARTED] = started
@@ -44,6 +47,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     started = config.stash.get(STARTED, None)
     if started is not None:
         stop_servers(started)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    event_samples.check_at_the_end(session, exitstatus)
 
 
 STARTED = pytest.StashKey[Path | None]()
@@ -79,7 +86,9 @@ class Platform:
         for name in names:
             factory, settings_class = FACTORIES[name]
             settings = settings_class(**self.sandbox.settings(name, **overrides))
-            await self.running.start(name, factory(settings, clock=clock))
+            app = factory(settings, clock=clock)
+            app.state.runtime.published_listeners.append(event_samples.record)
+            await self.running.start(name, app)
 
     async def restart(self, name: str, *, clock: Clock | None = None, **overrides: Any) -> None:
         await self.running.stop(name)

@@ -27,6 +27,21 @@ async def test_invalid_id_number_is_a_422_naming_the_field(platform: Platform) -
     assert problem["errors"] == [{"path": "document.number", "message": "居民身份证号码校验码不正确，请核对"}]
 
 
+async def test_an_id_whose_address_code_names_no_province_is_a_422_naming_the_field(platform: Platform) -> None:
+    await platform.start("registry")
+    registry, secrets = platform.client("registry"), platform.sandbox.secrets
+    grid_id = await create_grid(registry, secrets)
+    no_province = prc_id(region="990106")  # well formed, right check character, but 99 is no province
+
+    response = await registry.post("/v1/persons", json=returnee(grid_id, number=no_province), headers=worker(secrets))
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["errors"] == [
+        {"path": "document.number", "message": "居民身份证号码前两位不是有效的省级行政区划代码"}
+    ]
+
+
 async def test_schema_errors_and_unknown_fields_are_422_with_every_path(platform: Platform) -> None:
     await platform.start("registry")
     registry, secrets = platform.client("registry"), platform.sandbox.secrets

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from registry.documents import (
+    PROVINCES,
     DocumentType,
     InvalidDocument,
     gb11643_check_character,
@@ -17,7 +18,9 @@ from registry.documents import (
 )
 
 TODAY = date(2026, 11, 29)
-regions = st.sampled_from(["110105", "330106", "330182", "440305", "510104"])
+regions = st.sampled_from(["110105", "330106", "330182", "440305", "510104", "710101", "810001", "820001"])
+# Two leading digits no province-level division has (GB/T 2260).
+provinceless = st.integers(min_value=0, max_value=99).map(lambda n: f"{n:02d}").filter(lambda p: p not in PROVINCES)
 births = st.dates(min_value=date(1900, 1, 1), max_value=TODAY)
 sequences = st.integers(min_value=0, max_value=999)
 
@@ -80,6 +83,22 @@ def with_check(first17: str) -> str:
 )
 def test_impossible_ids_are_refused_with_a_reason(number: str, reason: str) -> None:
     with pytest.raises(InvalidDocument, match=reason):
+        validate(DocumentType.PRC_ID, number, today=TODAY)
+
+
+def test_the_province_codes_are_those_of_gb_t_2260() -> None:
+    assert len(PROVINCES) == 34
+    assert {"11", "15", "21", "23", "31", "37", "41", "46", "50", "54", "61", "65", "71", "81", "82"} <= PROVINCES
+    gaps = {"00", "10", "16", "20", "24", "30", "38", "40", "47", "49", "55", "60", "66", "70", "80", "83", "99"}
+    assert not gaps & PROVINCES
+
+
+@given(provinceless, st.integers(min_value=0, max_value=9999), births, sequences)
+def test_an_id_of_no_province_is_refused_even_with_a_right_check_character(
+    province: str, rest: int, born: date, sequence: int
+) -> None:
+    number = make_id(f"{province}{rest:04d}", born, sequence)
+    with pytest.raises(InvalidDocument, match="省级行政区划"):
         validate(DocumentType.PRC_ID, number, today=TODAY)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gridline.auth.tokens import TokenVerifier
 from gridline.clock import Clock
 from gridline.consumer import ConsumerRunner
+from gridline.events import Event
 from gridline.http.metrics import Metrics
 from gridline.http.rate_limits import RateLimits
 from gridline.jobs import JobRunner
@@ -35,6 +37,8 @@ class Runtime:
     jobs: JobRunner | None = None
     consumers: list[ConsumerRunner] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # Told of each event once the broker has it (tests keep a sample of every type).
+    published_listeners: list[Callable[[Event], None]] = field(default_factory=list)
 
     def database(self) -> Database:
         if self.db is None:

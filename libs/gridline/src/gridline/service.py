@@ -15,14 +15,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from gridline import logs, mongo
 from gridline.auth.tokens import TokenVerifier
 from gridline.clock import Clock, SystemClock
 from gridline.consumer import DEAD_LETTERS, ConsumerRunner, HandlerContext, RetryPolicy, Subscription
-from gridline.events import EventSpec
-from gridline.http import dead_letters, health, limits, metrics, problems
+from gridline.events import Event, EventSpec
+from gridline.http import dead_letters, health, limits, metrics, openapi, problems
 from gridline.http.rate_limits import RateLimits
 from gridline.jobs import INDEXES as JOB_INDEXES
 from gridline.jobs import JobKind, JobRunner
@@ -81,7 +82,8 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings, *, clock
         finally:
             await stop(runtime)
 
-    app = FastAPI(title=definition.title, description=definition.description, version="1", lifespan=lifespan)
+    # Swagger UI and ReDoc from the packaged bundle: offices on a government network reach no CDN.
+    app = FastAPIOffline(title=definition.title, description=definition.description, version="1", lifespan=lifespan)
     app.state.runtime = runtime
     app.state.definition = definition
     problems.install(app)
@@ -89,6 +91,7 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings, *, clock
     app.add_middleware(limits.BodySizeLimit, max_bytes=settings.max_body_bytes, overrides=definition.body_limits)
     for router in (health.router, dead_letters.router, *definition.routers):
         app.include_router(router)
+    openapi.install(app)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app
 
@@ -118,7 +121,7 @@ async def start(runtime: Runtime, definition: ServiceDefinition) -> None:
         clock=runtime.clock,
         topic_prefix=settings.topic_prefix,
         interval=settings.relay_interval_seconds,
-        on_published=lambda e: runtime.metrics.published.labels(e.type).inc(),
+        on_published=lambda event: _published(runtime, event),
     )
     context = HandlerContext(db=db, clock=runtime.clock, group="", source=definition.name, settings=settings)
     retry = RetryPolicy(settings.consumer_max_attempts, settings.consumer_backoff_seconds)
@@ -166,6 +169,12 @@ async def stop(runtime: Runtime) -> None:
         await _bounded(runtime.producer.stop(), "the Kafka producer")
     if runtime.client is not None:
         runtime.client.close()
+
+
+def _published(runtime: Runtime, event: Event) -> None:
+    runtime.metrics.published.labels(event.type).inc()
+    for listener in runtime.published_listeners:
+        listener(event)
 
 
 async def _bounded(step: Awaitable[object], what: str, seconds: float = 10.0) -> None:

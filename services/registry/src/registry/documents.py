@@ -24,6 +24,14 @@ _PASSPORT = re.compile(r"^[A-Z0-9]{5,17}$")
 _PERMIT = re.compile(r"^([HM]\d{8}|\d{8})$")  # Hong Kong/Macao H/M + 8 digits; Taiwan 8 digits
 _OLD_PERMANENT_RESIDENCE = re.compile(r"^[A-Z]{3}\d{12}$")
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
+# Province-level divisions of GB/T 2260 (the first two digits of every address code): 11–15 north, 21–23
+# north-east, 31–37 east, 41–46 south-central, 50–54 south-west, 61–65 north-west, 71 Taiwan, 81 Hong Kong,
+# 82 Macao. An ID whose address code starts otherwise was issued nowhere.
+PROVINCES = frozenset(
+    f"{code}"
+    for first, last in ((11, 15), (21, 23), (31, 37), (41, 46), (50, 54), (61, 65), (71, 71), (81, 82))
+    for code in range(first, last + 1)
+)
 
 
 def normalise(number: str) -> str:
@@ -40,7 +48,15 @@ def prc_birth_date(number: str) -> date:
 
 
 def validate_prc_id(number: str, *, today: date) -> str:
-    """An 18-character resident ID: 17 digits, a correct check character, a real birth date in the past."""
+    """A resident ID: the GB 11643 layout, with an address code in a province-level division."""
+    number = _validate_gb11643(number, today=today)
+    if number[:2] not in PROVINCES:
+        raise InvalidDocument("居民身份证号码前两位不是有效的省级行政区划代码")
+    return number
+
+
+def _validate_gb11643(number: str, *, today: date) -> str:
+    """An 18-character number: 17 digits, a correct check character, a real birth date in the past."""
     number = normalise(number)
     if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise InvalidDocument("居民身份证号码应为18位：17位数字加1位校验码（数字或X）")
@@ -70,7 +86,7 @@ def validate(kind: DocumentType, number: str, *, today: date) -> str:
         # The 2023 card follows the GB 11643 layout and starts with 9.
         if not number.startswith("9"):
             raise InvalidDocument("外国人永久居留身份证号码格式不正确")
-        validate_prc_id(number, today=today)
+        _validate_gb11643(number, today=today)
     return number
 
 

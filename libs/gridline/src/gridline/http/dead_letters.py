@@ -10,13 +10,15 @@ from pydantic import BaseModel
 
 from gridline import logs
 from gridline.auth.principal import Principal, Role
+from gridline.auth.rights import Right
 from gridline.consumer import DEAD_LETTERS
 from gridline.http.deps import RuntimeDep, require
 from gridline.http.pagination import Page, PageParams, page_params, paginate
 from gridline.http.problems import Problem, not_found
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["operations"])
-Operator = Annotated[Principal, Depends(require(frozenset({Role.PLATFORM_ADMIN})))]
+OPERATE_DEAD_LETTERS = Right({Role.PLATFORM_ADMIN}, name="OPERATE_DEAD_LETTERS")
+Operator = Annotated[Principal, Depends(require(OPERATE_DEAD_LETTERS))]
 
 
 class DeadLetterRead(BaseModel):

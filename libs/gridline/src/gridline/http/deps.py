@@ -1,14 +1,17 @@
-"""Dependency aliases every service's views use: `DbDep`, `ClockDep`, `CurrentUser`, `require(...)`."""
+"""Dependency aliases every service's views use: `DbDep`, `ClockDep`, `CurrentUser`, `require(...)`, `PUBLIC`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gridline.auth.principal import Principal
+from gridline.auth.rights import Right
 from gridline.auth.tokens import TokenError
 from gridline.clock import Clock
 from gridline.http.problems import Problem
@@ -94,12 +97,38 @@ def current_user(
 CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
-def require(roles: frozenset[str]) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
-    """A dependency admitting callers holding any of `roles` (the right of one action)."""
+_GUARDS: dict[Callable[..., Any], Right] = {}
+
+
+def require(right: Right) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
+    """A dependency admitting callers holding any role of `right`; the route records which right guards it."""
 
     async def check(principal: CurrentUser) -> Principal:
-        if not principal.has_any(roles):
+        if not principal.has_any(right):
             raise Problem(403, "your role does not allow this action", type_="/problems/forbidden")
         return principal
 
+    _GUARDS[check] = right
     return check
+
+
+def public() -> None:
+    """Marks an operation that takes no bearer token: a public page, or one whose caller proves itself otherwise
+    (a resident's signed link, a signed machine request, an Open311 key). Every other operation names a right."""
+
+
+PUBLIC = Depends(public)
+
+
+def guard_of(route: APIRoute) -> Right | Literal["public"] | None:
+    """The right guarding a route, "public" for one marked public, None for one that says neither."""
+    found: Right | Literal["public"] | None = None
+    pending: list[Dependant] = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        if dependant.call is public:
+            found = found or "public"
+        elif dependant.call in _GUARDS:
+            found = _GUARDS[dependant.call]
+        pending += dependant.dependencies
+    return found

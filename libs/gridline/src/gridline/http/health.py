@@ -4,20 +4,41 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
-from gridline.http.deps import RuntimeDep
+from gridline.http.deps import PUBLIC, RuntimeDep
 from gridline.kafka import kafka_reachable
 from gridline.mongo import ping
 from gridline.runtime import Runtime
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], dependencies=[PUBLIC])
 STALL_AFTER = timedelta(seconds=60)
 
 
-@router.get("/healthz", operation_id="getHealth", summary="Process alive and consumers progressing")
+class Liveness(BaseModel):
+    status: str
+    problems: list[str]
+
+
+class Readiness(BaseModel):
+    status: str
+    checks: dict[str, bool]
+
+
+def _both(model: type[BaseModel], failing: str) -> dict[int | str, dict[str, Any]]:
+    return {200: {"model": model}, 503: {"model": model, "description": failing}}
+
+
+@router.get(
+    "/healthz",
+    operation_id="getHealth",
+    summary="Process alive and consumers progressing",
+    responses=_both(Liveness, "a background task or consumer has stopped"),
+)
 async def healthz(runtime: RuntimeDep) -> JSONResponse:
     problems = _liveness_problems(runtime)
     return JSONResponse(
@@ -25,14 +46,27 @@ async def healthz(runtime: RuntimeDep) -> JSONResponse:
     )
 
 
-@router.get("/readyz", operation_id="getReadiness", summary="Database and Kafka reachable")
+@router.get(
+    "/readyz",
+    operation_id="getReadiness",
+    summary="Database and Kafka reachable",
+    responses=_both(Readiness, "the database or Kafka is unreachable"),
+)
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
     checks = {"database": await _database_ok(runtime), "kafka": await _kafka_ok(runtime)}
     ready = all(checks.values())
     return JSONResponse({"status": "ok" if ready else "fail", "checks": checks}, status_code=200 if ready else 503)
 
 
-@router.get("/metrics", operation_id="getMetrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    operation_id="getMetrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Prometheus text format"}
+    },
+)
 async def metrics(runtime: RuntimeDep) -> Response:
     return runtime.metrics.render()
 

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from gridline.auth import Principal, Role
 from gridline.errors import DomainError
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, RuntimeDep, WakeRelay
+from gridline.http.deps import PUBLIC, ClockDep, DbDep, IdempotencyKey, ProtectorDep, RuntimeDep, WakeRelay
 from gridline.http.problems import Problem
 from gridline.idempotency import creation_id
 from gridline.runtime import Runtime
@@ -56,10 +56,15 @@ def _errors(code: int, messages: list[str], headers: dict[str, str] | None = Non
     return JSONResponse(body, status_code=code, headers=headers)
 
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=GeoReportRoute)
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=GeoReportRoute, dependencies=[PUBLIC])
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": list[GeoReportError], "description": what}
-    for code, what in ((400, "invalid request"), (403, "api_key not valid"), (404, "unknown service request"))
+    for code, what in (
+        (400, "invalid request"),
+        (403, "api_key not valid"),
+        (404, "unknown service request"),
+        (429, "too many requests from this client"),
+    )
 }
 
 
@@ -91,7 +96,12 @@ def reading_client(
     return None if api_key is None else client_principal(runtime, settings, api_key, rights.READ_OPEN311)
 
 
-@router.get("/services.json", operation_id="listOpen311Services", summary="GeoReport services: the request types")
+@router.get(
+    "/services.json",
+    operation_id="listOpen311Services",
+    summary="GeoReport services: the request types",
+    responses={400: ERRORS[400]},
+)
 async def list_open311_services(
     jurisdiction_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[GeoReportService]:

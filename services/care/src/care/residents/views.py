@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, status
 from gridline.auth import Principal
 from gridline.errors import NotFound
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, LinksDep, ProtectorDep, RuntimeDep, WakeRelay
+from gridline.http.deps import PUBLIC, ClockDep, DbDep, IdempotencyKey, LinksDep, ProtectorDep, RuntimeDep, WakeRelay
 from gridline.idempotency import creation_id
 from gridline.links import LinkClaims
 
@@ -18,7 +18,7 @@ from care.requests.documents import COLLECTION
 from care.requests.models import ResidentRequestCreate
 from care.residents.models import ResidentRequestRead, to_resident_read
 
-router = APIRouter(prefix="/v1/resident/help-requests", tags=["residents"])
+router = APIRouter(prefix="/v1/resident/help-requests", tags=["residents"], dependencies=[PUBLIC])
 LINK_HEADER = "X-Link-Token"
 
 

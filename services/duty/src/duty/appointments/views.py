@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, ProtectorDep, RuntimeDep, SettingsDep, require
+from gridline.http.deps import PUBLIC, ClockDep, DbDep, ProtectorDep, RuntimeDep, SettingsDep, require
 from gridline.http.pagination import Page, PageParams, page_params
+from gridline.http.params import Day
 from gridline.http.problems import Problem
 
 from duty import rights
@@ -46,12 +46,18 @@ async def create_slots(body: SlotsCreate, db: DbDep, clock: ClockDep, principal:
     return [slots.to_read(s) for s in await slots.create(db=db, clock=clock, principal=principal, body=body)]
 
 
-@router.get("/v1/public/slots", operation_id="listSlots", tags=["public"], summary="公示：某日可预约时段（无需登录）")
+@router.get(
+    "/v1/public/slots",
+    operation_id="listSlots",
+    dependencies=[PUBLIC],
+    tags=["public"],
+    summary="公示：某日可预约时段（无需登录）",
+)
 async def list_slots(
     db: DbDep,
     page: Annotated[PageParams, Depends(page_params)],
     community_code: Annotated[str, Query(pattern=r"^\d{12}$")],
-    day: date,
+    day: Day,
 ) -> Page[SlotRead]:
     return await slots.list_day(db=db, community_code=community_code, day=day, page=page)
 
@@ -59,6 +65,7 @@ async def list_slots(
 @router.post(
     "/v1/public/booking-codes",
     operation_id="requestBookingCode",
+    dependencies=[PUBLIC],
     tags=["public"],
     status_code=status.HTTP_202_ACCEPTED,
     summary="发送预约验证码（无需登录）",
@@ -93,6 +100,7 @@ async def request_booking_code(
 @router.post(
     "/v1/public/slots/{slot_id}/bookings",
     operation_id="bookAppointment",
+    dependencies=[PUBLIC],
     tags=["public"],
     status_code=status.HTTP_201_CREATED,
     summary="预约一个时段：手机号加验证码（无需登录）",
@@ -127,6 +135,7 @@ async def book_appointment(
 @router.post(
     "/v1/public/slots/{slot_id}/bookings/{booking_id}/cancel",
     operation_id="cancelAppointment",
+    dependencies=[PUBLIC],
     tags=["public"],
     summary="取消预约：凭预约时给出的取消码（无需登录）",
     responses={

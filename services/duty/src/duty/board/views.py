@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from gridline.http.deps import ClockDep, DbDep
+from gridline.http.deps import PUBLIC, ClockDep, DbDep
 from gridline.http.pagination import Page, PageParams, page_params
 
 from duty.board import grids, service
 from duty.board.models import GridContact, PublicBoard
 
-router = APIRouter(prefix="/v1/public", tags=["public"])
+router = APIRouter(prefix="/v1/public", tags=["public"], dependencies=[PUBLIC])
 Community = Annotated[str, Query(pattern=r"^\d{12}$", description="12-digit community code")]
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, WakeJobs, require
+from gridline.http.deps import PUBLIC, ClockDep, DbDep, IdempotencyKey, WakeJobs, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
 
@@ -57,6 +57,7 @@ async def withdraw_notice(
 @router.get(
     "/v1/public/notices",
     operation_id="listNotices",
+    dependencies=[PUBLIC],
     tags=["public"],
     summary="公示：社区当前有效的通知（无需登录）",
 )

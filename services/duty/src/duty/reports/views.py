@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -10,6 +9,7 @@ from gridline import webhooks
 from gridline.auth import Principal
 from gridline.http.deps import ClockDep, DbDep, SettingsDep, WakeJobs, require
 from gridline.http.pagination import Page, PageParams, page_params, paginate
+from gridline.http.params import Day
 
 from duty import rights
 from duty.openapi import Responses
@@ -30,7 +30,7 @@ NOT_FOUND: Responses = {404: {"description": "outside your jurisdiction"}}
     summary="A division's daily report: its communities' counts summed, with the level below",
     responses=NOT_FOUND,
 )
-async def get_daily_report(db: DbDep, principal: Reader, division_code: Division, day: date) -> DailyReport:
+async def get_daily_report(db: DbDep, principal: Reader, division_code: Division, day: Day) -> DailyReport:
     return await service.daily_report(db=db, principal=principal, division_code=division_code, day=day)
 
 
@@ -47,7 +47,7 @@ async def recompute_daily_report(
     principal: Recomputer,
     wake: WakeJobs,
     division_code: Division,
-    day: date,
+    day: Day,
 ) -> Recomputed:
     assert isinstance(settings, DutySettings)
     result = await recompute.recompute(
@@ -63,7 +63,7 @@ async def recompute_daily_report(
     summary="Attempts to push a day's report to the provincial platform",
 )
 async def list_report_deliveries(
-    db: DbDep, _: Recomputer, page: Annotated[PageParams, Depends(page_params)], day: date
+    db: DbDep, _: Recomputer, page: Annotated[PageParams, Depends(page_params)], day: Day
 ) -> Page[DeliveryRead]:
     """The push covers every division, so only those who may recompute a day see its attempts."""
     query = {"tags.kind": "daily-report", "tags.day": day.isoformat()}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from gridline.auth import Principal
 from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, WakeRelay, require
 from gridline.http.pagination import Page, PageParams, page_params
+from gridline.http.params import Day
 from gridline.idempotency import creation_id
 
 from duty import rights
@@ -111,7 +111,7 @@ async def record_disinfection(
     responses=NOT_FOUND,
 )
 async def list_hygiene_log(
-    venue_id: VenueId, db: DbDep, principal: Reader, page: Pages, day: date | None = None
+    venue_id: VenueId, db: DbDep, principal: Reader, page: Pages, day: Day | None = None
 ) -> Page[HygieneRead]:
     return await hygiene.list_page(db=db, principal=principal, venue_id=venue_id, day=day, page=page)
 

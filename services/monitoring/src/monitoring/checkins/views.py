@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from gridline.auth import Principal
 from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, WakeRelay, require
 from gridline.http.pagination import Page, PageParams, page_params
+from gridline.http.params import Day
 
 from monitoring import rights
 from monitoring.checkins import service
@@ -60,7 +60,7 @@ async def list_checkins(
     plan_id: Annotated[str | None, Query(max_length=64)] = None,
     person_id: Annotated[str | None, Query(max_length=64)] = None,
     grid_id: Annotated[str | None, Query(max_length=64)] = None,
-    day: date | None = None,
+    day: Day | None = None,
     state: Annotated[str | None, Query(pattern="^(recorded|missed)$")] = None,
 ) -> Page[CheckinRead]:
     filters = {

@@ -4,7 +4,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, LinksDep, ProtectorDep, RuntimeDep, WakeRelay, require
+from gridline.http.deps import (
+    PUBLIC,
+    ClockDep,
+    DbDep,
+    IdempotencyKey,
+    LinksDep,
+    ProtectorDep,
+    RuntimeDep,
+    WakeRelay,
+    require,
+)
 
 from monitoring import rights
 from monitoring.checkins.models import SelfCheckinCreate, SelfCheckinRead
@@ -47,6 +57,7 @@ async def issue_link(
 @router.get(
     "/self-checkin",
     operation_id="getSelfCheckin",
+    dependencies=[PUBLIC],
     summary="For the resident page: today's slots and whom to call (no account; the link's token)",
     responses=LINK_PROBLEMS,
 )
@@ -61,6 +72,7 @@ async def get_self_checkin(
 @router.post(
     "/self-checkin",
     operation_id="selfCheckin",
+    dependencies=[PUBLIC],
     status_code=status.HTTP_201_CREATED,
     summary="A resident checks in through their link: no account, no ID number typed",
     responses={**LINK_PROBLEMS, 409: {"description": "today's slots are all recorded"}},

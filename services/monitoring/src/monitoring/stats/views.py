@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from gridline.auth import Principal
 from gridline.clock import local_today
 from gridline.http.deps import ClockDep, DbDep, require
+from gridline.http.params import Day
 
 from monitoring import rights
 from monitoring.stats import service
@@ -25,7 +25,7 @@ async def get_daily_stats(
     db: DbDep,
     clock: ClockDep,
     principal: Reader,
-    day: date | None = None,
+    day: Day | None = None,
     division: Annotated[
         str | None,
         Query(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|grid:[A-Za-z0-9_-]{1,64})$", description="inside yours"),

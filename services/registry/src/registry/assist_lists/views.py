@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, ProtectorDep, WakeJobs, require
+from gridline.http.deps import PUBLIC, ClockDep, DbDep, ProtectorDep, WakeJobs, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.signatures import SignedRequest
 
@@ -45,6 +45,7 @@ phone or name; `X-Delivery-Id` is the same on every retry of one report."""
 @router.post(
     "",
     operation_id="receiveAssistList",
+    dependencies=[PUBLIC],
     status_code=status.HTTP_201_CREATED,
     summary="Receive a list pushed by the provincial platform (signed request; idempotent by list_id)",
     description=RECEIVE,

@@ -32,7 +32,11 @@ async def create(*, db: Database, clock: Clock, body: DivisionCreate, actor: str
 async def import_csv(*, db: Database, clock: Clock, text: str, actor: str) -> DivisionImportResult:
     """Load `code,name` rows (townships before their communities); each bad row is reported, not fatal."""
     result = DivisionImportResult(created=0, existing=0, errors=[])
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[:MAX_IMPORT_ROWS]
+    # newline="" lets the reader take a lone \r as the end of a line, as CSV from old spreadsheets has it.
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))[:MAX_IMPORT_ROWS]
+    except csv.Error as exc:
+        raise Invalid("body", f"not CSV text: {exc}") from exc
     for number, row in sorted(enumerate(rows, start=1), key=lambda r: len(r[1][0]) if r[1] else 0):
         if not row or row[0].strip() in ("", "code", "代码"):
             continue

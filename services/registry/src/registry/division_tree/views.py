@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Response, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, CurrentUser, DbDep, require
+from gridline.http.deps import ClockDep, DbDep, require
 
 from registry import rights
 from registry.division_tree import service
@@ -12,6 +12,7 @@ from registry.division_tree.models import DivisionCreate, DivisionImportResult, 
 
 router = APIRouter(prefix="/v1/divisions", tags=["divisions"])
 Admin = Annotated[Principal, Depends(require(rights.MANAGE_DIVISIONS))]
+Reader = Annotated[Principal, Depends(require(rights.READ_DIVISIONS))]
 
 
 @router.post(
@@ -44,6 +45,6 @@ async def import_divisions(
 
 @router.get("", operation_id="listDivisions", summary="The divisions directly under a parent code")
 async def list_divisions(
-    db: DbDep, _: CurrentUser, parent: Annotated[str, Query(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9})$")]
+    db: DbDep, _: Reader, parent: Annotated[str, Query(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9})$")]
 ) -> list[DivisionRead]:
     return await service.children(db=db, parent=parent)

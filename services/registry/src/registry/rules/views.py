@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, CurrentUser, DbDep, WakeJobs, require
+from gridline.http.deps import ClockDep, DbDep, WakeJobs, require
 
 from registry import rights
 from registry.rules import service
@@ -13,10 +13,11 @@ from registry.rules.models import RuleSet
 router = APIRouter(prefix="/v1/rule-sets", tags=["rules"])
 Scope = Annotated[str, Path(pattern=r"^(\d{2}|\d{6})$", description="province (2 digits) or county (6)")]
 Manager = Annotated[Principal, Depends(require(rights.MANAGE_RULES))]
+Reader = Annotated[Principal, Depends(require(rights.READ_RULE_SETS))]
 
 
 @router.get("/{scope}", operation_id="getRuleSet", summary="The rule set in force today for a county or province")
-async def get_rule_set(scope: Scope, db: DbDep, clock: ClockDep, _: CurrentUser) -> RuleSet:
+async def get_rule_set(scope: Scope, db: DbDep, clock: ClockDep, _: Reader) -> RuleSet:
     return await service.in_force(db=db, clock=clock, scope=scope)
 
 

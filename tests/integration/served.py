@@ -1,0 +1,63 @@
+"""The services as real processes on local ports, for clients that need a socket (a fuzzer, a browser).
+
+Each runs `python -m <service>` under uvicorn, as in production, with the test's sandbox settings: its own
+databases and topic prefix on the shared Kafka and FerretDB. They are stopped by their process ids.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from gridline.devstack import servers
+from gridline.testing import Sandbox
+
+
+@contextlib.contextmanager
+def serve(sandbox: Sandbox, names: tuple[str, ...], *, logs: Path, **overrides: Any) -> Iterator[dict[str, str]]:
+    """Start `names` and yield their base URLs; stop them on exit."""
+    ports = dict(zip(names, servers.free_ports(len(names)), strict=True))
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    logs.mkdir(parents=True, exist_ok=True)
+    try:
+        for name, port in ports.items():
+            settings = {k.upper(): str(v) for k, v in sandbox.settings(name, **overrides).items()}
+            with (logs / f"{name}.log").open("ab") as log:
+                processes[name] = subprocess.Popen(
+                    [sys.executable, "-m", name],
+                    env={**os.environ, **settings, "PORT": str(port)},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=servers.REPO,
+                )
+        for name, port in ports.items():
+            _wait_ready(name, port, processes[name], logs)
+        yield {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_ready(name: str, port: int, process: subprocess.Popen[bytes], logs: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"{name} exited: {(logs / f'{name}.log').read_text()[-2000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"{name} not ready after {timeout:.0f}s")
