@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -101,12 +103,21 @@ class Platform:
         runtime: Runtime = self.running.apps[name].state.runtime
         return runtime
 
+    async def drain(self) -> None:
+        """Publish what the test left in the outboxes, so every event it caused is seen (and sampled)."""
+        for app in self.running.apps.values():
+            relay = app.state.runtime.relay
+            if relay is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(relay.publish_pending(), 10)
+
 
 @pytest.fixture
 async def platform(sandbox: Sandbox) -> AsyncIterator[Platform]:
     running = Platform(sandbox)
     try:
         yield running
+        await running.drain()
     finally:
         await running.running.close()
 

@@ -29,7 +29,7 @@ from tests.conftest import FACTORIES
 from tests.integration.people import COMMUNITY, COUNTY, OTHER_COMMUNITY
 from tests.integration.served import serve
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.fuzz]
 
 SERVICES = ("registry", "monitoring", "care", "duty")
 JURISDICTIONS = (COMMUNITY, OTHER_COMMUNITY, COUNTY)
