@@ -155,7 +155,7 @@ async def handled(platform: Platform, purpose: str, count: int, *, app: str = "c
     async def done() -> None:
         assert sum(r.stats.handled for r in runners) >= count
 
-    await eventually(done, timeout=30)
+    await eventually(done, timeout=60)
 
 
 def coordinator(secrets: Secrets, *, jurisdiction: str = COMMUNITY, subject: str = "worker-1") -> dict[str, str]:

@@ -130,4 +130,4 @@ async def events_of(platform: Platform, topic: str, type_suffix: str, *, at_leas
         assert len(found) >= at_least, found
         return found
 
-    return await eventually(enough, timeout=30)
+    return await eventually(enough, timeout=60)

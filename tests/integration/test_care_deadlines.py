@@ -81,7 +81,7 @@ async def test_an_unacknowledged_urgent_request_is_overdue_at_its_deadline_exact
     async def announced() -> None:
         assert [e for e in await events_of(sandbox, "care.request.v1", at_least=2, timeout=3) if e.type == OVERDUE]
 
-    await eventually(announced, timeout=30)
+    await eventually(announced, timeout=60)
     seen = await running.clients["care-b"].get(f"/v1/requests/{request['id']}", headers=coordinator(sandbox.secrets))
     assert seen.json()["overdue"]["acknowledge"] is not None
     assert [h["action"] for h in seen.json()["history"]] == ["opened", "overdue_acknowledge"]
@@ -95,7 +95,7 @@ async def test_an_unacknowledged_urgent_request_is_overdue_at_its_deadline_exact
         found = [e for e in await events_of(sandbox, "care.request.v1", at_least=3, timeout=3) if e.type == OVERDUE]
         assert [e.data["missed"] for e in found] == ["acknowledge", "fulfil"]
 
-    await eventually(fulfil_announced, timeout=30)
+    await eventually(fulfil_announced, timeout=60)
     assert [e.data["missed"] for e in await overdue_events(sandbox, expected=2)] == ["acknowledge", "fulfil"]
 
 
@@ -141,4 +141,4 @@ async def test_a_deadline_survives_a_restart(platform: Platform) -> None:
         ]
         assert [e.data["request_id"] for e in found] == [request["id"]]
 
-    await eventually(announced, timeout=30)
+    await eventually(announced, timeout=60)

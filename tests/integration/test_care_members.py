@@ -87,7 +87,7 @@ async def test_a_person_in_home_isolation_without_a_special_group_is_a_member_fo
         found = await member(platform, "p-2")
         assert (found["groups"], found["status"], found["isolation"]) == ([], "inactive", None)
 
-    await eventually(left, timeout=30)
+    await eventually(left, timeout=60)
 
 
 async def test_an_extended_isolation_opens_no_second_supplies_request(platform: Platform) -> None:

@@ -43,9 +43,9 @@ async def test_weekly_groceries_open_each_week_until_the_template_is_stopped(pla
     async def opened(count: int) -> None:
         assert len(await template_requests(platform, "p-1")) == count
 
-    await eventually(lambda: opened(1), timeout=30)
+    await eventually(lambda: opened(1), timeout=60)
     clock.advance(timedelta(days=7))
-    await eventually(lambda: opened(2), timeout=30)
+    await eventually(lambda: opened(2), timeout=60)
 
     stopped = await care.post(f"/v1/request-templates/{template['id']}/stop", headers=headers)
     assert (stopped.json()["active"], stopped.json()["next_on"]) == (False, None)

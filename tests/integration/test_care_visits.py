@@ -39,7 +39,7 @@ async def visit_events(platform: Platform, count: int) -> list[Event]:
         assert len(found) >= count
         return found
 
-    return await eventually(arrived, timeout=30)
+    return await eventually(arrived, timeout=60)
 
 
 async def test_a_weekly_call_falls_due_is_recorded_and_the_next_one_unrecorded_goes_overdue_once(
@@ -79,7 +79,7 @@ async def test_a_weekly_call_falls_due_is_recorded_and_the_next_one_unrecorded_g
     async def second_due() -> None:
         assert [v["due_on"] for v in await visits(platform)] == ["2026-03-09"]
 
-    await eventually(second_due, timeout=30)
+    await eventually(second_due, timeout=60)
     clock.advance(timedelta(days=2))  # its day and one day of grace have passed
 
     published = await visit_events(platform, 4)
@@ -112,7 +112,7 @@ async def test_a_visit_of_someone_who_left_the_group_is_dropped_not_overdue(plat
     async def dropped() -> None:
         assert [v["status"] for v in await visits(platform, status="dropped")] == ["dropped"]
 
-    await eventually(dropped, timeout=30)
+    await eventually(dropped, timeout=60)
     assert [e.type.split(".")[3] for e in await events_of(platform.sandbox, "care.visit.v1", at_least=1)] == ["due"]
 
 

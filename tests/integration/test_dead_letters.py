@@ -133,6 +133,6 @@ async def test_a_database_outage_longer_than_the_retries_is_waited_out_not_dead_
     async def handled() -> None:
         assert runner.stats.handled == 1
 
-    await eventually(handled, timeout=30)
+    await eventually(handled, timeout=60)
     assert runner.stats.dead_lettered == 0
     assert outage["failures_left"] == 0

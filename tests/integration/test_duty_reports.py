@@ -347,7 +347,7 @@ async def test_the_daily_report_equals_the_days_events_and_is_pushed_signed_to_t
             assert without_zero_measures(found["counts"]) == county
             return found
 
-        found = await eventually(counted, timeout=40)
+        found = await eventually(counted, timeout=60)
         township = await report(duty, secrets, TOWNSHIP)
         community = await report(duty, secrets, COMMUNITY)
 
@@ -407,7 +407,7 @@ async def test_a_past_day_is_recomputed_from_the_stored_events_and_published_aga
         async def counted() -> None:
             assert without_zero_measures((await report(duty, secrets, COUNTY))["counts"]) == expected
 
-        await eventually(counted, timeout=40)
+        await eventually(counted, timeout=60)
         clock.advance(local("2021-01-13T08:00") - MORNING)
         await _published(platform, revision=1, count=6)
         counters = platform.sandbox.database("duty")["report_counters"]
@@ -454,7 +454,7 @@ async def _published(platform: Platform, *, revision: int, count: int) -> list[A
         assert len(found) >= count
         return found
 
-    return await eventually(all_there, timeout=30)
+    return await eventually(all_there, timeout=60)
 
 
 async def _deliveries(receiver: Receiver, day: str, count: int) -> list[Any]:
@@ -463,7 +463,7 @@ async def _deliveries(receiver: Receiver, day: str, count: int) -> list[Any]:
         assert len(found) == count
         return found
 
-    return await eventually(arrived, timeout=30)
+    return await eventually(arrived, timeout=60)
 
 
 async def test_every_counted_event_delivered_twice_counts_once(platform: Platform) -> None:
@@ -485,7 +485,7 @@ async def test_every_counted_event_delivered_twice_counts_once(platform: Platfor
     async def all_handled_twice() -> None:
         assert runner.stats.handled >= 2 * len(events)
 
-    await eventually(all_handled_twice, timeout=40)
+    await eventually(all_handled_twice, timeout=60)
     expected = expected_counts(events, shortages={COMMUNITY: 1})
     _add(expected[COMMUNITY]["duty"], {"gaps": 1, "uncovered_minutes_leader": 240})
     county = add(*expected.values())
@@ -493,7 +493,7 @@ async def test_every_counted_event_delivered_twice_counts_once(platform: Platfor
     async def counted_once() -> None:
         assert without_zero_measures((await report(duty, secrets, COUNTY))["counts"]) == county
 
-    await eventually(counted_once, timeout=20)
+    await eventually(counted_once, timeout=60)
     # Duty's own events (incidents opened, the supply alarm, the roster gaps) delivered twice too.
     own = [
         record
@@ -511,7 +511,7 @@ async def test_every_counted_event_delivered_twice_counts_once(platform: Platfor
         assert runner.stats.handled + runner.stats.skipped >= seen + len(own)
 
     await eventually(own_handled_twice)
-    await eventually(counted_once, timeout=20)
+    await eventually(counted_once, timeout=60)
     ledger = platform.sandbox.database("duty")["report_ledger"]
     assert await ledger.count_documents({"event_id": sent[0].id}) == 1
     assert {r.event().type.split(".")[-2] for r in own} >= {"opened", "below_minimum", "gap_detected"}

@@ -50,7 +50,7 @@ async def test_two_replicas_writing_under_the_same_guards_apply_each_change_once
             update_each_guarded(first[name].things, change),
             update_each_guarded(second[name].things, change[::-1]),
             *(
-                update_guarded(second[name].things, f"p{i}", {"version": 1}, {"$inc": {"writes": 1}})
+                update_guarded(second[name].things, f"p{i}", {"version": 1}, {"$inc": {"version": 1, "writes": 1}})
                 for i in range(0, 300, 7)
             ),
         )

@@ -246,7 +246,7 @@ class Running:
         await self._stack.aclose()
 
 
-async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = 20, interval: float = 0.2) -> T:
+async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = 60, interval: float = 0.2) -> T:
     """Retry `check` until it stops raising AssertionError (effects of events arrive asynchronously)."""
     deadline = time.monotonic() + timeout
     while True:
