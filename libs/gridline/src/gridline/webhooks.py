@@ -8,6 +8,8 @@ The log keeps outcome, status code and capped error text; never the payload.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import time
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from gridline import logs, signatures
 from gridline.clock import Clock
@@ -112,3 +115,28 @@ async def _post(endpoint: Endpoint, delivery_id: str, attempt: int, body: bytes,
     if response.is_success:
         return Attempt(delivery_id, attempt, Outcome.DELIVERED, response.status_code, None)
     return Attempt(delivery_id, attempt, Outcome.FAILED, response.status_code, f"HTTP {response.status_code}")
+
+
+def configured_endpoint(
+    *, name: str, url: str | None, key_id: str, secret: SecretStr | None, production: bool
+) -> Endpoint | None:
+    """The webhook a service is configured to push to (settings `<name>_url`, `_key_id`, `_secret`), or None.
+
+    Raises ValueError naming the setting when the configuration cannot sign or reach it: a URL that is
+    not http(s) (https in production), or a secret missing, not base64 or shorter than MIN_SECRET_BYTES.
+    """
+    if not url:
+        return None
+    if not url.startswith(("https://", "http://")):
+        raise ValueError(f"{name}_url must be an http(s) URL")
+    if production and not url.startswith("https://"):
+        raise ValueError(f"{name}_url must use https in production")
+    if secret is None:
+        raise ValueError(f"{name}_secret is required when {name}_url is set")
+    try:
+        raw = base64.b64decode(secret.get_secret_value(), validate=True)
+    except binascii.Error as exc:
+        raise ValueError(f"{name}_secret must be base64") from exc
+    if len(raw) < signatures.MIN_SECRET_BYTES:
+        raise ValueError(f"{name}_secret must be at least {signatures.MIN_SECRET_BYTES} bytes")
+    return Endpoint(url=url, key_id=key_id, secret=raw)

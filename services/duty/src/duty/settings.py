@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from typing import Literal
 
 from gridline.settings import ServiceSettings
-from gridline.signatures import MIN_SECRET_BYTES
-from gridline.webhooks import Endpoint
+from gridline.webhooks import Endpoint, configured_endpoint
 from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -59,34 +56,19 @@ class DutySettings(ServiceSettings):
         parse_many(value)
         return value
 
-    @field_validator("report_webhook_url")
-    @classmethod
-    def _report_url(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("https://", "http://")):
-            raise ValueError("must be an http(s) URL")
-        return value or None
-
     @model_validator(mode="after")
     def _production_ready(self) -> DutySettings:
         if self.environment == "production" and self.sms_sender == "store":
             raise ValueError("sms_sender=store keeps codes in the database: development and tests only")
-        if self.report_webhook_url is None:
-            return self
-        if self.environment == "production" and not self.report_webhook_url.startswith("https://"):
-            raise ValueError("report_webhook_url must use https in production")
-        if self.report_webhook_secret is None:
-            raise ValueError("report_webhook_secret is required when report_webhook_url is set")
         self.report_endpoint()
         return self
 
     def report_endpoint(self) -> Endpoint | None:
         """The provincial platform's webhook, or None when none is configured."""
-        if self.report_webhook_url is None or self.report_webhook_secret is None:
-            return None
-        try:
-            secret = base64.b64decode(self.report_webhook_secret.get_secret_value(), validate=True)
-        except binascii.Error as exc:
-            raise ValueError("report_webhook_secret must be base64") from exc
-        if len(secret) < MIN_SECRET_BYTES:
-            raise ValueError(f"report_webhook_secret must be at least {MIN_SECRET_BYTES} bytes")
-        return Endpoint(url=self.report_webhook_url, key_id=self.report_webhook_key_id, secret=secret)
+        return configured_endpoint(
+            name="report_webhook",
+            url=self.report_webhook_url,
+            key_id=self.report_webhook_key_id,
+            secret=self.report_webhook_secret,
+            production=self.environment == "production",
+        )

@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-import base64
-import binascii
-
 from gridline.settings import ServiceSettings
-from gridline.signatures import MIN_SECRET_BYTES, parse_clients
-from gridline.webhooks import Endpoint
+from gridline.signatures import parse_clients
+from gridline.webhooks import Endpoint, configured_endpoint
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -32,32 +29,17 @@ class RegistrySettings(ServiceSettings):
         parse_clients(value.get_secret_value())
         return value
 
-    @field_validator("assist_report_url")
-    @classmethod
-    def _report_url(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("https://", "http://")):
-            raise ValueError("must be an http(s) URL")
-        return value or None
-
     @model_validator(mode="after")
     def _report_signable(self) -> RegistrySettings:
-        if self.assist_report_url is None:
-            return self
-        if self.environment == "production" and not self.assist_report_url.startswith("https://"):
-            raise ValueError("assist_report_url must use https in production")
-        if self.assist_report_secret is None:
-            raise ValueError("assist_report_secret is required when assist_report_url is set")
         self.assist_report_endpoint()
         return self
 
     def assist_report_endpoint(self) -> Endpoint | None:
         """The report-back webhook, or None when none is configured."""
-        if self.assist_report_url is None or self.assist_report_secret is None:
-            return None
-        try:
-            secret = base64.b64decode(self.assist_report_secret.get_secret_value(), validate=True)
-        except binascii.Error as exc:
-            raise ValueError("assist_report_secret must be base64") from exc
-        if len(secret) < MIN_SECRET_BYTES:
-            raise ValueError(f"assist_report_secret must be at least {MIN_SECRET_BYTES} bytes")
-        return Endpoint(url=self.assist_report_url, key_id=self.assist_report_key_id, secret=secret)
+        return configured_endpoint(
+            name="assist_report",
+            url=self.assist_report_url,
+            key_id=self.assist_report_key_id,
+            secret=self.assist_report_secret,
+            production=self.environment == "production",
+        )
