@@ -11,9 +11,10 @@ import httpx
 from care.main import create_app
 from care.settings import CareSettings
 from gridline.clock import Clock, FixedClock, SystemClock
-from gridline.events import Event, EventData, EventSpec, event_type
+from gridline.events import Event, EventData, EventSpec
 from gridline.outbox import make_event
 from gridline.testing import Received, Running, Sandbox, Secrets, eventually
+from monitoring.alerts import events as alerts
 from registry.persons.events import CLASSIFIED, REGISTERED, PersonClassified, PersonRegistered, PersonUpdated
 
 from tests.conftest import Platform
@@ -24,23 +25,8 @@ MONDAY_MORNING = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 ALERT_TOPIC = "monitoring.alert.v1"
 
 
-class AlertRaised(EventData):
-    """monitoring's `alert.raised`, field for field as CONTRACTS.md fixes it."""
-
-    alert_id: str
-    kind: str
-    severity: str
-    community_code: str
-    grid_id: str | None
-    person_id: str | None
-    plan_id: str | None
-    checkin_id: str | None
-    venue_id: str | None
-    reason: str
-    raised_at: datetime
-
-
-ALERT_RAISED = EventSpec(ALERT_TOPIC, event_type("monitoring", "alert", "raised"), AlertRaised)
+ALERT_RAISED = alerts.RAISED
+AlertRaised = alerts.AlertRaised
 
 
 def clock_at(moment: datetime = MONDAY_MORNING) -> FixedClock:

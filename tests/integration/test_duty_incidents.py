@@ -16,7 +16,7 @@ from duty.supplies.events import BELOW_MINIMUM, SupplyAlarm
 from gridline.testing import Received, Secrets, eventually
 
 from tests.conftest import Platform
-from tests.contracts import agreed
+from tests.contracts import upstream as agreed
 from tests.services.duty.support import (
     COMMUNITY,
     COUNTY,
@@ -248,6 +248,8 @@ async def test_an_overdue_help_request_opens_an_incident_and_a_resolved_alert_cl
     )
     resolved = agreed.AlertResolved(
         alert_id="alert-1",
+        kind="fever",
+        severity="high",
         community_code=COMMUNITY,
         grid_id="grid-1",
         person_id="person-1",
@@ -457,6 +459,8 @@ async def test_overdue_requests_supply_alarms_and_resolved_alerts_delivered_twic
     )
     resolved = agreed.AlertResolved(
         alert_id="alert-1",
+        kind="fever",
+        severity="high",
         community_code=COMMUNITY,
         grid_id="grid-1",
         person_id="person-1",

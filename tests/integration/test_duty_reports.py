@@ -17,7 +17,7 @@ from gridline.testing import Secrets, eventually
 from registry.persons.events import REGISTERED, PersonRegistered
 
 from tests.conftest import Platform
-from tests.contracts import agreed
+from tests.contracts import upstream as agreed
 from tests.services.duty.support import (
     COMMUNITY,
     COUNTY,
@@ -79,6 +79,11 @@ def plan(plan_id: str, community: str, measure: str, starts: date, ends: date, p
         "checkins_per_day": per_day,
         "nat_dates": [],
         "status": "active",
+        "version": 1,
+        "stages": [],
+        "rule_set_id": "zj-default",
+        "rule_set_version": 1,
+        "rule_id": "returnee-14",
     }
 
 
@@ -99,6 +104,7 @@ def checkin(
         nat_result=None,
         abnormal=abnormal,
         corrects=corrects,
+        late=False,
         recorded_at=MORNING,
     )
 
@@ -190,7 +196,11 @@ def upstream_events() -> list[tuple[EventSpec, EventData, str]]:
         *((agreed.PLAN_STARTED, agreed.Plan(**p), p["plan_id"]) for p in started),
         (
             agreed.PLAN_CHANGED,
-            agreed.PlanChanged(**{**started[1], "measure": "centralised_isolation"}, change="tightened"),
+            agreed.PlanChanged(
+                **{**started[1], "measure": "centralised_isolation"},
+                change="tightened",
+                previous_measure=started[1]["measure"],
+            ),
             "P2",
         ),
         (agreed.PLAN_CANCELLED, agreed.PlanCancelled(**{**started[3], "status": "cancelled"}, reason="转出"), "P4"),

@@ -64,8 +64,10 @@ async def _count(*, db: Database, community_code: str, day: str, mark: str, delt
     guard = {f"applied.{mark}": {"$exists": False}}
     if await update_guarded(db[COUNTERS], key, guard, update):
         return
-    if await db[COUNTERS].find_one({"_id": key}, {"_id": 1}) is not None:
-        return  # counted already
+    # Either this row is counted already, or the day's counter does not exist yet. Only the row's own mark
+    # tells which: rows of other partitions are counted at the same time and may create the counter first.
+    if await db[COUNTERS].find_one({"_id": key, f"applied.{mark}": True}, {"_id": 1}) is not None:
+        return
     with contextlib.suppress(DuplicateKeyError):  # another row created it meanwhile
         await db[COUNTERS].insert_one(empty_counter(community_code, day))
     await update_guarded(db[COUNTERS], key, guard, update)
