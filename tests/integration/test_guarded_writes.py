@@ -59,8 +59,8 @@ async def test_two_replicas_writing_under_the_same_guards_apply_each_change_once
         assert await first[name].things.count_documents({"writes": 1}) == 300
         assert await first[name].things.count_documents({"writes": {"$gt": 1}}) == 0
     finally:
-        first.close()
-        second.close()
+        await first.close()
+        await second.close()
 
 
 async def test_a_due_job_is_claimed_by_exactly_one_of_two_runners(sandbox: Sandbox) -> None:
@@ -94,5 +94,5 @@ async def test_a_due_job_is_claimed_by_exactly_one_of_two_runners(sandbox: Sandb
         assert sorted(by_a + by_b) == sorted(f"j{n}" for n in range(40))
         assert not set(by_a) & set(by_b)
     finally:
-        first.close()
-        second.close()
+        await first.close()
+        await second.close()

@@ -144,7 +144,7 @@ async def test_no_statement_of_a_hot_path_scans_a_collection(platform: Platform)
                 if "SCAN" in plan:
                     scans.append(f"{service}.{collection} {shape}: {plan}")
     finally:
-        client.close()
+        await client.close()
     print(f"explained {explained} statements from {len(log.commands)} commands")
     assert explained > 50
     assert not scans, "\n".join(sorted(set(scans)))

@@ -63,7 +63,7 @@ async def test_stock_expression_indexes_become_key_tables_that_answer_queries(tm
             [{"_id": f"p{n:03d}", "scope": ["33", f"g{n % 4}"], "document": {"hash": f"h{n}"}} for n in range(200)]
         )
     finally:
-        client.close()
+        await client.close()
         servers.terminate(pid)
 
     database_file = tmp_path / "ferretdb" / "upgrade.sqlite"
@@ -82,6 +82,6 @@ async def test_stock_expression_indexes_become_key_tables_that_answer_queries(tm
         explain = await client.upgrade.command("explain", {"find": "people", "filter": {"scope": "g1"}})
         assert "SCAN" not in " ".join(explain["queryPlanner"]["Plan"])
     finally:
-        client.close()
+        await client.close()
         servers.terminate(pid)
     assert object_types(database_file, rebuilt) == {"table"}

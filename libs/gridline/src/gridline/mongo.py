@@ -1,8 +1,9 @@
 """The one module that talks to the MongoDB driver.
 
-Services import their database handle and errors from here, so replacing motor with PyMongo's own async
-client touches this file alone. Everything here runs on FerretDB 1.24 and MongoDB alike: no sessions,
-no transactions, no change streams.
+Services import their database handle and errors from here; the driver is PyMongo's own asyncio client
+(motor, which ran the synchronous driver in a small thread pool, is deprecated upstream and queued every
+request's database calls behind a handful of threads). Everything here runs on FerretDB 1.24 and MongoDB
+alike: no sessions, no transactions, no change streams.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne, monitoring
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, ReturnDocument, UpdateOne, monitoring
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import (
     AutoReconnect,
     BulkWriteError,
@@ -27,13 +29,13 @@ from pymongo.errors import (
 )
 
 if TYPE_CHECKING:
-    Client = AsyncIOMotorClient[dict[str, Any]]
-    Database = AsyncIOMotorDatabase[dict[str, Any]]
-    Collection = AsyncIOMotorCollection[dict[str, Any]]
+    Client = AsyncMongoClient[dict[str, Any]]
+    Database = AsyncDatabase[dict[str, Any]]
+    Collection = AsyncCollection[dict[str, Any]]
 else:
-    Client = AsyncIOMotorClient
-    Database = AsyncIOMotorDatabase
-    Collection = AsyncIOMotorCollection
+    Client = AsyncMongoClient
+    Database = AsyncDatabase
+    Collection = AsyncCollection
 
 __all__ = [
     "ASCENDING",
@@ -86,7 +88,7 @@ class Index:
 
 def connect(url: str, *, timeout_ms: int = 5000) -> Client:
     """Writes acknowledged by the majority and journaled: an accepted write survives a crash."""
-    return AsyncIOMotorClient(
+    return AsyncMongoClient(
         url,
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,

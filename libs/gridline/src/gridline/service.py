@@ -168,7 +168,7 @@ async def stop(runtime: Runtime) -> None:
     if runtime.producer is not None:
         await _bounded(runtime.producer.stop(), "the Kafka producer")
     if runtime.client is not None:
-        runtime.client.close()
+        await runtime.client.close()
 
 
 def _published(runtime: Runtime, event: Event) -> None:

@@ -133,7 +133,7 @@ class Sandbox:
         client = mongo.connect(self.servers.mongodb)
         for service in services:
             await client.drop_database(f"{self.name}_{service}")
-        client.close()
+        await client.close()
         await self.delete_topics()
 
     async def delete_topics(self) -> None:

@@ -77,7 +77,7 @@ async def _visible(db: Database, principal: Principal, list_id: str) -> dict[str
 async def _statuses(db: Database, query: dict[str, Any]) -> dict[EntryStatus, int]:
     statuses = dict.fromkeys(EntryStatus, 0)
     pipeline: list[dict[str, Any]] = [{"$match": query}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
-    async for group in db[ENTRIES].aggregate(pipeline):
+    async for group in await db[ENTRIES].aggregate(pipeline):
         statuses[EntryStatus(group["_id"])] = group["n"]
     return statuses
 
