@@ -10,7 +10,7 @@ from gridline.http.deps import RuntimeDep
 from care.settings import CareSettings, care_settings
 
 
-def get_care_settings(runtime: RuntimeDep) -> CareSettings:
+async def get_care_settings(runtime: RuntimeDep) -> CareSettings:
     return care_settings(runtime.settings)
 
 

@@ -10,7 +10,7 @@ from gridline.http.deps import RuntimeDep
 from monitoring.settings import MonitoringSettings
 
 
-def get_settings(runtime: RuntimeDep) -> MonitoringSettings:
+async def get_settings(runtime: RuntimeDep) -> MonitoringSettings:
     settings = runtime.settings
     assert isinstance(settings, MonitoringSettings)
     return settings

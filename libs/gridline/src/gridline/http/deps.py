@@ -24,7 +24,7 @@ from gridline.settings import ServiceSettings
 _bearer = HTTPBearer(auto_error=False, description="JWT from the configured issuer")
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -32,32 +32,32 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_db(runtime: RuntimeDep) -> Database:
+async def get_db(runtime: RuntimeDep) -> Database:
     return runtime.database()
 
 
-def get_clock(runtime: RuntimeDep) -> Clock:
+async def get_clock(runtime: RuntimeDep) -> Clock:
     return runtime.clock
 
 
-def get_protector(runtime: RuntimeDep) -> Protector:
+async def get_protector(runtime: RuntimeDep) -> Protector:
     return runtime.protector
 
 
-def get_links(runtime: RuntimeDep) -> LinkSigner:
+async def get_links(runtime: RuntimeDep) -> LinkSigner:
     return runtime.links
 
 
-def get_settings(runtime: RuntimeDep) -> ServiceSettings:
+async def get_settings(runtime: RuntimeDep) -> ServiceSettings:
     return runtime.settings
 
 
-def get_relay_wake(runtime: RuntimeDep) -> Callable[[], None]:
+async def get_relay_wake(runtime: RuntimeDep) -> Callable[[], None]:
     """Lets a view ask the relay to publish now; views never touch the producer themselves."""
     return runtime.relay.wake if runtime.relay else (lambda: None)
 
 
-def get_jobs_wake(runtime: RuntimeDep) -> Callable[[], None]:
+async def get_jobs_wake(runtime: RuntimeDep) -> Callable[[], None]:
     """Lets a view start a just-scheduled job now instead of at the next poll."""
     return runtime.jobs.wake if runtime.jobs else (lambda: None)
 
@@ -80,7 +80,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-def current_user(
+async def current_user(
     runtime: RuntimeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     challenge = {"WWW-Authenticate": 'Bearer realm="gridline"'}
@@ -112,7 +112,7 @@ def require(right: Right) -> Callable[[Principal], Coroutine[Any, Any, Principal
     return check
 
 
-def public() -> None:
+async def public() -> None:
     """Marks an operation that takes no bearer token: a public page, or one whose caller proves itself otherwise
     (a resident's signed link, a signed machine request, an Open311 key). Every other operation names a right."""
 

@@ -87,7 +87,7 @@ def client_principal(
     return principal
 
 
-def reading_client(
+async def reading_client(
     runtime: RuntimeDep,
     settings: CareSettingsDep,
     api_key: Annotated[str | None, Query(max_length=128, description="optional: a client's key shows more")] = None,

@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1/resident/help-requests", tags=["residents"], depe
 LINK_HEADER = "X-Link-Token"
 
 
-def resident_link(
+async def resident_link(
     links: LinksDep,
     runtime: RuntimeDep,
     token: Annotated[

@@ -24,12 +24,12 @@ class BookingLimits:
         self._per_phone.admit(f"phone:{phone_key}")
 
 
-def booking_limits(request: Request) -> BookingLimits:
+async def booking_limits(request: Request) -> BookingLimits:
     limits: BookingLimits = request.app.state.booking_limits
     return limits
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 

@@ -100,7 +100,7 @@ async def list_incidents(
     return await service.list_page(db=db, principal=principal, community_code=community_code, status=status, page=page)
 
 
-def stream_start(
+async def stream_start(
     clock: ClockDep,
     since: Annotated[datetime | None, Query(description="RFC 3339 with offset; default now")] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=200)] = None,
