@@ -11,7 +11,8 @@ FerretDB, stopped afterwards), with N open plans seeded into the monitoring data
    check-in document with the same driver and write concern, and nothing else;
 2. latency: fever check-ins sent at a steady `--rate` for `--duration` seconds (open loop: each is sent on
    schedule whether or not earlier ones answered), each timed from the moment it is sent to the moment its
-   `alert.raised` record arrives on Kafka; p50, p95 and p99 are printed.
+   `alert.raised` record arrives on Kafka, and to the moment duty's `incident.opened` for that alert arrives
+   (duty runs in its own uvicorn process too); p50, p95 and p99 of both are printed.
 """
 
 from __future__ import annotations
@@ -149,10 +150,19 @@ class Server:
             self.process.kill()
 
 
-def environment(sandbox: Sandbox, database: str) -> dict[str, str]:
-    settings = sandbox.settings("monitoring", rate_limit_per_caller="1000000/second", relay_interval_seconds=0.05)
+def environment(sandbox: Sandbox, database: str, *, service: str = "monitoring") -> dict[str, str]:
+    settings = sandbox.settings(service, rate_limit_per_caller="1000000/second", relay_interval_seconds=0.05)
     settings["mongodb_database"] = database
     return {key.upper(): str(value) for key, value in settings.items()}
+
+
+async def post_checkin(client: httpx.AsyncClient, plan: str, body: dict[str, Any]) -> httpx.Response:
+    """One check-in, retried once if the connection drops: the Idempotency-Key makes the retry safe."""
+    headers = {"Idempotency-Key": f"bench-{plan}"}
+    try:
+        return await client.post(f"/v1/plans/{plan}/checkins", json=body, headers=headers)
+    except httpx.TransportError:
+        return await client.post(f"/v1/plans/{plan}/checkins", json=body, headers=headers)
 
 
 async def closed_loop(
@@ -168,7 +178,7 @@ async def closed_loop(
         nonlocal failures
         while not queue.empty():
             plan = queue.get_nowait()
-            response = await client.post(f"/v1/plans/{plan}/checkins", json=body)
+            response = await post_checkin(client, plan, body)
             failures += response.status_code != 201
 
     headers = {"Authorization": f"Bearer {token}"}
@@ -197,13 +207,20 @@ async def throughput(
 
 
 async def alert_latency(args: argparse.Namespace, sandbox: Sandbox, ours: Server, token: str) -> dict[str, float]:
-    """Fevers at a steady rate; each timed from sending to its `alert.raised` on Kafka."""
+    """Fevers at a steady rate; each timed from sending to its `alert.raised`, and to duty's incident for it."""
     count = int(args.rate * args.duration)
     plans = [f"bench-plan-{n:07d}" for n in range(args.requests, args.requests + count)]
-    consumer = await _alert_consumer(sandbox)
+    alerts, incidents = (
+        await _end_consumer(sandbox, "monitoring.alert.v1"),
+        await _end_consumer(sandbox, "duty.incident.v1"),
+    )
     sent: dict[str, float] = {}
     arrived: dict[str, float] = {}
-    listening = asyncio.create_task(_collect(consumer, arrived, count))
+    opened: dict[str, float] = {}  # alert id -> when duty's incident for it arrived
+    listening = [
+        asyncio.create_task(_collect(alerts, arrived, count, "plan_id")),
+        asyncio.create_task(_collect(incidents, opened, count, "source_id")),
+    ]
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=args.concurrency * 4)
     async with httpx.AsyncClient(base_url=ours.url, headers=headers, limits=limits, timeout=120) as client:
@@ -211,26 +228,37 @@ async def alert_latency(args: argparse.Namespace, sandbox: Sandbox, ours: Server
         for i, plan in enumerate(plans):
             await asyncio.sleep(max(0.0, started + i / args.rate - time.perf_counter()))
             sent[plan] = time.perf_counter()
-            tasks.append(asyncio.create_task(client.post(f"/v1/plans/{plan}/checkins", json=FEVER)))
+            tasks.append(asyncio.create_task(post_checkin(client, plan, FEVER)))
         sending = time.perf_counter() - started
         responses = await asyncio.gather(*tasks, return_exceptions=True)
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(listening, timeout=120)
-    listening.cancel()
-    await consumer.stop()
-    latencies = sorted(arrived[p] - sent[p] for p in arrived if p in sent)
+        await asyncio.wait_for(asyncio.gather(*listening), timeout=120)
+    for task in listening:
+        task.cancel()
+    await alerts.stop()
+    await incidents.stop()
+    alert_sent = {
+        ref["alert_id"]: sent[plan]
+        for plan, response in zip(plans, responses, strict=True)
+        if isinstance(response, httpx.Response) and response.status_code == 201
+        for ref in response.json()["result"]["alerts"]
+    }
+    to_alert = sorted(arrived[p] - sent[p] for p in arrived if p in sent)
+    to_incident = sorted(opened[a] - alert_sent[a] for a in opened if a in alert_sent)
     failures = sum(1 for r in responses if isinstance(r, BaseException) or r.status_code != 201)
     return {
         "sent": count,
         "offered_rate": count / sending,
-        "alerts": len(latencies),
+        "alerts": len(to_alert),
+        "incidents": len(to_incident),
         "failures": failures,
-        **{f"p{q}": _quantile(latencies, q / 100) for q in (50, 95, 99)},
+        **{f"p{q}": _quantile(to_alert, q / 100) for q in (50, 95, 99)},
+        **{f"incident_p{q}": _quantile(to_incident, q / 100) for q in (50, 95, 99)},
     }
 
 
-async def _alert_consumer(sandbox: Sandbox) -> AIOKafkaConsumer:
-    topic = sandbox.prefix + "monitoring.alert.v1"
+async def _end_consumer(sandbox: Sandbox, topic_name: str) -> AIOKafkaConsumer:
+    topic = sandbox.prefix + topic_name
     consumer = AIOKafkaConsumer(bootstrap_servers=sandbox.servers.kafka, enable_auto_commit=False)
     await consumer.start()
     partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or {0, 1, 2})]
@@ -241,15 +269,16 @@ async def _alert_consumer(sandbox: Sandbox) -> AIOKafkaConsumer:
     return consumer
 
 
-async def _collect(consumer: AIOKafkaConsumer, arrived: dict[str, float], expected: int) -> None:
+async def _collect(consumer: AIOKafkaConsumer, arrived: dict[str, float], expected: int, field: str) -> None:
+    """When each record naming a new `field` value arrived (the first record of each)."""
     while len(arrived) < expected:
         batches = await consumer.getmany(timeout_ms=200)
         now = time.perf_counter()
         for records in batches.values():
             for record in records:
-                plan = loads(record.value or b"{}").get("plan_id")
-                if plan is not None:
-                    arrived.setdefault(plan, now)
+                value = loads(record.value or b"{}").get(field)
+                if value is not None:
+                    arrived.setdefault(value, now)
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -262,9 +291,11 @@ async def measure(args: argparse.Namespace, sandbox: Sandbox) -> None:
     seeded = await seed(db, args.plans)
     ours = Server("monitoring.main:create_app", environment(sandbox, db.name))
     bare = Server("checkin_rate:bare_app", environment(sandbox, db.name), app_dir=BENCH_DIR)
+    duty = Server("duty.main:create_app", environment(sandbox, f"{sandbox.name}_duty", service="duty"))
     try:
         await ours.ready()
         await bare.ready()
+        await duty.ready()
         token = sandbox.secrets.token("grid_worker", jurisdiction=COUNTY, subject="bench", ttl=7200)
         rates = await throughput(args, sandbox, ours, bare, token)
         latency = await alert_latency(args, sandbox, ours, token)
@@ -272,7 +303,8 @@ async def measure(args: argparse.Namespace, sandbox: Sandbox) -> None:
     finally:
         ours.stop()
         bare.stop()
-        await sandbox.drop(["monitoring"])
+        duty.stop()
+        await sandbox.drop(["monitoring", "duty"])
 
 
 def report(args: Any, plans: int, seeded: float, rates: dict[str, float], latency: dict[str, float]) -> None:
@@ -286,10 +318,10 @@ def report(args: Any, plans: int, seeded: float, rates: dict[str, float], latenc
     offered = f"asked {args.rate}/s, offered {latency['offered_rate']:,.1f}/s"
     print(f"fevers sent at a steady rate   {latency['sent']:>10,.0f}  ({offered})")
     print(f"alert.raised received          {latency['alerts']:>10,.0f}  (failed requests: {latency['failures']:,.0f})")
-    print(
-        f"check-in → alert.raised on Kafka  p50 {latency['p50']:,.0f} ms   p95 {latency['p95']:,.0f} ms   "
-        f"p99 {latency['p99']:,.0f} ms"
-    )
+    print(f"incident.opened received       {latency['incidents']:>10,.0f}")
+    for label, prefix in (("check-in → alert.raised   ", ""), ("check-in → incident.opened", "incident_")):
+        figures = "   ".join(f"p{q} {latency[f'{prefix}p{q}']:,.0f} ms" for q in (50, 95, 99))
+        print(f"{label} on Kafka  {figures}")
 
 
 def main() -> None:
