@@ -6,6 +6,7 @@ databases and topic prefix on the shared Kafka and FerretDB. They are stopped by
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import subprocess
@@ -19,20 +20,46 @@ import httpx
 from gridline.devstack import servers
 from gridline.testing import Sandbox
 
+API_SERVICES = ("registry", "monitoring", "care", "duty")
+
 
 @contextlib.contextmanager
 def serve(sandbox: Sandbox, names: tuple[str, ...], *, logs: Path, **overrides: Any) -> Iterator[dict[str, str]]:
     """Start `names` and yield their base URLs; stop them on exit."""
     ports = dict(zip(names, servers.free_ports(len(names)), strict=True))
+    environments = {name: {k.upper(): str(v) for k, v in sandbox.settings(name, **overrides).items()} for name in names}
+    with _processes(ports, environments, logs) as urls:
+        yield urls
+
+
+@contextlib.contextmanager
+def serve_platform(sandbox: Sandbox, *, logs: Path, **overrides: Any) -> Iterator[dict[str, str]]:
+    """The four services and the pages (with the demo users' sign-in), as an operator's `up` runs them."""
+    (web_port,) = servers.free_ports(1)
+    web_url = f"http://127.0.0.1:{web_port}"
+    with serve(sandbox, API_SERVICES, logs=logs, self_checkin_page_url=f"{web_url}/r/checkin", **overrides) as urls:
+        web_env = {
+            "ENVIRONMENT": "test",
+            "PUBLIC_URL": web_url,
+            "SESSION_SECRET": base64.b64encode(os.urandom(32)).decode(),
+            "DEV_SIGNIN_KEYS": str(sandbox.secrets.auth_dir),
+            "DESK_POLL_SECONDS": "0.5",
+            **{f"{name.upper()}_URL": url for name, url in urls.items()},
+        }
+        with _processes({"web": web_port}, {"web": web_env}, logs):
+            yield {**urls, "web": web_url}
+
+
+@contextlib.contextmanager
+def _processes(ports: dict[str, int], environments: dict[str, dict[str, str]], logs: Path) -> Iterator[dict[str, str]]:
     processes: dict[str, subprocess.Popen[bytes]] = {}
     logs.mkdir(parents=True, exist_ok=True)
     try:
         for name, port in ports.items():
-            settings = {k.upper(): str(v) for k, v in sandbox.settings(name, **overrides).items()}
             with (logs / f"{name}.log").open("ab") as log:
                 processes[name] = subprocess.Popen(
                     [sys.executable, "-m", name],
-                    env={**os.environ, **settings, "PORT": str(port)},
+                    env={**os.environ, **environments[name], "PORT": str(port)},
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     cwd=servers.REPO,

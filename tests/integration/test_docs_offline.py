@@ -6,16 +6,13 @@ port, with every request to another host aborted, and finds each operation of th
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from gridline.devstack.browser import LAUNCH_ARGS, chromium
 from gridline.testing import Sandbox
-from playwright.async_api import Browser, Page, Route, async_playwright
+from playwright.async_api import Browser, Page, Route
 
 from tests.integration.served import serve
 
@@ -25,17 +22,6 @@ SERVICES = ("registry", "monitoring", "care", "duty")
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # ReDoc's "API docs by Redocly" footer asks for its logo; the image hides itself when that fails, nothing else.
 OPTIONAL = {"https://cdn.redoc.ly/redoc/logo-mini.svg"}
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    executable = os.environ.get("GRIDLINE_CHROMIUM") or str(chromium())
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 async def offline_page(browser: Browser, blocked: list[str]) -> Page:

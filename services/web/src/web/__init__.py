@@ -1,0 +1,1 @@
+"""The pages: zh-CN, phone-first, for workers and residents."""

@@ -1,0 +1,63 @@
+"""Jinja templates with the filters every page uses: Asia/Shanghai times, Chinese labels, masks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from web import labels
+from web.session import csrf_token, current_user
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def _parse(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None
+
+
+def local_time(value: Any, fmt: str = "%m月%d日 %H:%M") -> str:
+    """A timestamp as people in the county read it: Beijing time, Chinese month and day."""
+    moment = _parse(value)
+    if moment is None:
+        return "—" if not value else str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(SHANGHAI).strftime(fmt)
+
+
+def local_day(value: Any) -> str:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.strftime("%Y年%m月%d日")
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value).strftime("%Y年%m月%d日")
+        except ValueError:
+            return value
+    return local_time(value, "%Y年%m月%d日")
+
+
+def label(value: Any, kind: str) -> str:
+    """The Chinese word for a code (`label('fever', 'alert_kind')`), or the code itself when none is known."""
+    return labels.WORDS.get(kind, {}).get(str(value), str(value) if value is not None else "—")
+
+
+templates.env.filters.update(local_time=local_time, local_day=local_day, label=label)
+templates.env.globals.update(csrf_token=csrf_token, current_user=current_user, labels=labels)
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
