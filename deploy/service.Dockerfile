@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image recipe for every service, named by the SERVICE build argument (registry, monitoring, care, duty).
+# One image recipe for every service, named by the SERVICE build argument (registry, monitoring, care, duty, web).
 # Built from the repository root (docker compose does this): the lock file and the shared library live there.
 
 FROM python:3.11.14-slim-bookworm AS build
@@ -15,6 +15,7 @@ COPY services/registry/pyproject.toml services/registry/
 COPY services/monitoring/pyproject.toml services/monitoring/
 COPY services/care/pyproject.toml services/care/
 COPY services/duty/pyproject.toml services/duty/
+COPY services/web/pyproject.toml services/web/
 # Third-party dependencies first: this layer survives source-only changes.
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable --no-install-workspace --package gridline-${SERVICE}

@@ -1,6 +1,6 @@
 """`gridline-dev`: the whole platform on this machine, on real Kafka and FerretDB.
 
-up       start Kafka, FerretDB and the four services, load demo data, print the URLs
+up       start Kafka, FerretDB, the four services and the pages, load demo data, print the URLs
 down     stop everything `up` started, by process id
 status   what is running where
 servers  start only Kafka and FerretDB (for tests) and print their addresses as environment variables
@@ -24,7 +24,8 @@ from gridline.devstack import secrets, servers
 
 LOCAL = servers.REPO / ".local"
 STACK_DIR = LOCAL / "stack"
-SERVICES = {"registry": 8101, "monitoring": 8102, "care": 8103, "duty": 8104}
+# The pages come last: they are ready once the four services they call are.
+SERVICES = {"registry": 8101, "monitoring": 8102, "care": 8103, "duty": 8104, "web": 8100}
 PREFERRED_PORTS = (19092, 19093, 27117)
 
 
@@ -167,9 +168,13 @@ def _service_pids() -> dict[str, int]:
 
 
 def _print_urls(seconds: float) -> None:
-    print(f"\nThe platform is up ({seconds:.1f}s). API docs:")
+    print(f"\nThe platform is up ({seconds:.1f}s).")
+    print(f"Pages (sign in as any demo user, no password): http://127.0.0.1:{SERVICES['web']}/")
+    print(f"Public board of the demo community: http://127.0.0.1:{SERVICES['web']}/board?community=330106001001")
+    print("API docs:")
     for name, port in SERVICES.items():
-        print(f"  {name:<11} http://127.0.0.1:{port}/docs")
+        if name != "web":
+            print(f"  {name:<11} http://127.0.0.1:{port}/docs")
     print("\nA token for a grid worker of the demo community (valid 8 hours):")
     print("  ./deploy/dev token --role grid_worker --jurisdiction 330106001001")
     print("Stop everything with: ./deploy/dev down")

@@ -30,6 +30,7 @@ def ensure(directory: Path) -> dict[str, str]:
         "PII_CURRENT_KEY_ID": keys["current"],
         "PII_HASH_KEY": keys["hash"],
         **_integration(directory),
+        **_web(directory),
     }
 
 
@@ -47,6 +48,15 @@ def _integration(directory: Path) -> dict[str, str]:
         "INTEGRATION_CLIENTS": f"provincial-platform:{keys['province']}",
         "ASSIST_REPORT_SECRET": keys["report"],
     }
+
+
+def _web(directory: Path) -> dict[str, str]:
+    """The pages' session-signing key, and the folder of the local issuer's key for the demo users' sign-in."""
+    key_file = directory / "web-session-key"
+    if not key_file.exists():
+        key_file.write_text(_random_key(32))
+        key_file.chmod(0o600)
+    return {"SESSION_SECRET": key_file.read_text().strip(), "DEV_SIGNIN_KEYS": str(directory / "auth")}
 
 
 def _random_key(size: int) -> str:
