@@ -29,30 +29,35 @@ def tampered(token: str) -> str:
     return ".".join([header, payload[:5] + flipped + payload[6:], signature])
 
 
-async def open_plan(site: Site, person_id: str) -> dict[str, Any]:
-    """A classification as registry publishes it, and the monitoring plan it opens today."""
+async def classify(site: Site, person_id: str, **options: Any) -> None:
+    """A classification of the person as registry publishes it: a measure opens a plan, `none` ends it."""
     today = datetime.now(LOCAL_TZ).date()
-    data = classification(person_id, starts_on=today - timedelta(days=1), days=7)
+    data = classification(person_id, starts_on=today - timedelta(days=1), days=7, **options)
     event = make_event(CLASSIFIED, source="/gridline/registry", key=person_id, data=data, clock=SystemClock())
     key, value, headers = event.to_record()
     await site.sandbox.publish_raw("registry.person.v1", value=value, key=key, headers=headers)
+
+
+async def plan_of(site: Site, person_id: str, status: str) -> dict[str, Any]:
+    """The person's plan in `status`, once monitoring has taken the classification in."""
     async with site.api("monitoring", "grid_worker", jurisdiction=COMMUNITY) as monitoring:
 
-        async def opened() -> dict[str, Any]:
-            listed = await monitoring.get("/v1/plans", params={"person_id": person_id, "status": "active"})
+        async def found() -> dict[str, Any]:
+            listed = await monitoring.get("/v1/plans", params={"person_id": person_id, "status": status})
             assert listed.status_code == 200, listed.text
             assert len(listed.json()["items"]) == 1
             plan: dict[str, Any] = listed.json()["items"][0]
             return plan
 
-        return await eventually(opened)
+        return await eventually(found)
 
 
 async def test_a_resident_checks_in_through_the_link_and_sees_whom_to_call(site: Site, browser: Browser) -> None:
     async with site.api("monitoring", "community_admin", jurisdiction=COMMUNITY) as monitoring:
         settings = await monitoring.patch(f"/v1/communities/{COMMUNITY}/settings", json={"duty_phone": DUTY_PHONE})
         assert settings.status_code == 200, settings.text
-    plan = await open_plan(site, "p-web-checkin")
+    await classify(site, "p-web-checkin")
+    plan = await plan_of(site, "p-web-checkin", "active")
     async with site.api("monitoring", "grid_worker", jurisdiction=COMMUNITY, subject="demo-grid-worker-1") as worker:
         issued = await worker.post(f"/v1/plans/{plan['id']}/self-checkin-links", json={})
         assert issued.status_code == 201, issued.text
@@ -87,6 +92,14 @@ async def test_a_resident_checks_in_through_the_link_and_sees_whom_to_call(site:
     await expect(page.locator("h1")).to_have_text("链接已失效，请联系网格员重新获取")
     assert "Traceback" not in await page.content()
     await screenshot(page, "resident-checkin-link-invalid")
+
+    await classify(site, "p-web-checkin", version=2, measure="none")
+    await plan_of(site, "p-web-checkin", "completed")
+    ended = await page.goto(link["url"])
+    assert ended is not None
+    assert ended.status == 410, "the genuine link of an ended plan"
+    await expect(page.locator("h1")).to_have_text("链接已失效，请联系网格员重新获取")
+    await expect(page.locator("[role=alert]")).to_contain_text("已过期，或相关服务已经结束")
     await context.close()
     assert blocked == []
 
