@@ -117,7 +117,7 @@ async def cancel(request: Request, apis: ApisDep, slot_id: SlotId, booking_id: B
             slot_id,
             booking_id,
             {},
-            problem=refusal(exc, "未能取消，请重试。"),
+            problem="没有找到这个预约，请核对预约号。" if exc.status == 404 else refusal(exc, "未能取消，请重试。"),
             status_code=exc.status,
         )
     return render(request, "resident/book_cancelled.html", community=community, booking=booking)
@@ -158,8 +158,18 @@ def _refused(
     problem = "" if errors else refusal(exc, "预约未成功，请稍后再试。")
     if exc.status == 503:
         problem = "短信服务暂不可用，请稍后再试，或拨打社区值班电话预约。"
+    heading = {409: "预约未成功", 429: "请稍后再试"}.get(exc.status, "未能完成")
+    if "约满" in problem:
+        heading = "预约未成功：该时段已约满"
     return _form(
-        request, community, slot, sent, errors=errors, problem=problem, full=exc.status == 409, status_code=exc.status
+        request,
+        community,
+        slot,
+        sent,
+        errors=errors,
+        problem=(heading, problem) if problem else None,
+        taken=exc.status == 409,
+        status_code=exc.status,
     )
 
 
@@ -170,9 +180,9 @@ def _form(
     sent: dict[str, str],
     *,
     errors: dict[str, str] | None = None,
-    problem: str = "",
+    problem: tuple[str, str] | None = None,
     note: str = "",
-    full: bool = False,
+    taken: bool = False,
     status_code: int = 200,
 ) -> HTMLResponse:
     return render(
@@ -185,7 +195,7 @@ def _form(
         errors=errors or {},
         problem=problem,
         note=note,
-        full=full,
+        taken=taken,
     )
 
 
