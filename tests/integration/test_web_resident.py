@@ -208,7 +208,12 @@ async def test_the_last_slot_goes_to_one_resident_and_the_other_is_told_plainly(
         await expect(page.locator("h1")).to_have_text("预约：开具居住证明")
 
     await ask_for_code(first, "13905710011")
-    await first.fill("#code", await code_sent_to(site, "13905710011"))
+    code = await code_sent_to(site, "13905710011")
+    await first.fill("#code", f"{(int(code) + 1) % 10**6:06d}")
+    await first.click("#book")
+    await expect(first.locator("#code-error")).to_have_text("验证码错误或已失效，请重新获取")
+    await expect(first.locator("#code")).to_have_attribute("aria-invalid", "true")
+    await first.fill("#code", code)
     await screenshot(first, "resident-book-code")
     await first.click("#book")
     await expect(first.locator("h1")).to_have_text("✓ 预约成功")
