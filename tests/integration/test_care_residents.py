@@ -45,6 +45,9 @@ async def test_a_member_opens_a_request_with_their_link_and_sees_only_their_own(
     assert "contact" not in own.json()
     other = await care.get(f"/v1/resident/help-requests/{someone_elses['id']}", headers=link)
     assert other.status_code == 404
+    mine = await care.get("/v1/resident/help-requests", headers=link)
+    assert mine.status_code == 200, mine.text
+    assert [(r["id"], r["status"]) for r in mine.json()] == [(opened.json()["id"], "open")], "only their own"
 
     clock.advance(timedelta(days=31))
     expired = await care.post("/v1/resident/help-requests", json={"type": "shopping", "needs": "米"}, headers=link)

@@ -28,6 +28,27 @@ WORDS: dict[str, dict[str, str]] = {
         "cancelled": "已取消",
     },
     "priority": {"low": "低", "normal": "一般", "high": "高", "urgent": "紧急"},
+    "symptom": {
+        "cough": "咳嗽",
+        "sore_throat": "咽痛",
+        "fatigue": "乏力",
+        "loss_of_smell_or_taste": "嗅(味)觉减退",
+        "shortness_of_breath": "气促",
+        "diarrhoea": "腹泻",
+        "muscle_ache": "肌肉酸痛",
+        "conjunctivitis": "结膜炎（红眼）",
+        "runny_nose": "流涕",
+        "chills": "寒战",
+    },
+    "request_type": {
+        "shopping": "代购生活用品",
+        "medicine": "代购药品",
+        "escort": "陪同就医",
+        "psychological_support": "心理疏导",
+        "repairs": "维修",
+        "supplies": "生活物资",
+        "other": "其他",
+    },
 }
 
 

@@ -20,6 +20,7 @@ INDEXES = [
     Index(COLLECTION, (("scope", 1), ("person_id", 1), ("_id", 1))),
     Index(COLLECTION, ((ASSIGNED_TO, 1), ("_id", 1))),
     Index(COLLECTION, ((ASSIGNED_TO, 1), ("status", 1), ("_id", 1))),
+    Index(COLLECTION, (("person_id", 1), ("opened_at", -1))),  # a resident's own requests, newest first
 ]
 
 

@@ -10,6 +10,7 @@ from gridline.errors import NotFound
 from gridline.http.deps import PUBLIC, ClockDep, DbDep, IdempotencyKey, LinksDep, ProtectorDep, RuntimeDep, WakeRelay
 from gridline.idempotency import creation_id
 from gridline.links import LinkClaims
+from gridline.mongo import read
 
 from care.deps import CareSettingsDep
 from care.members.contact import HELP_REQUEST
@@ -73,6 +74,20 @@ async def open_resident_request(
     )
     wake()
     return to_resident_read(request)
+
+
+RECENT = 20
+
+
+@router.get(
+    "",
+    operation_id="listResidentRequests",
+    summary="A resident's own requests through their link, newest first (the 20 most recent)",
+    responses=LINK_PROBLEMS,
+)
+async def list_resident_requests(link: ResidentLink, db: DbDep) -> list[ResidentRequestRead]:
+    found = await read(db[COLLECTION].find({"person_id": link.subject}).sort("opened_at", -1).limit(RECENT), RECENT)
+    return [to_resident_read(r) for r in found]
 
 
 @router.get(
