@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.pages import home
+from web.pages import desk, home
 
 ROUTERS: list[APIRouter] = [home.router]
+ROUTERS += [desk.router]

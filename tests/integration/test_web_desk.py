@@ -1,0 +1,76 @@
+"""The duty desk live, acknowledging before escalation, helpers' tasks, and the officers' statistics, in a browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from gridline.testing import eventually
+from playwright.async_api import Browser, expect
+
+from tests.integration.desk_world import COMMUNITY, check_in, incidents_of, monitored_person, roster
+from tests.integration.pages import Site, phone, screenshot, sign_in
+
+pytestmark = pytest.mark.integration
+MINUTE_MS = 60_000
+
+
+async def test_a_fever_check_in_shows_up_live_on_an_open_duty_desk(site: Site, browser: Browser) -> None:
+    plan = await monitored_person(site, "person-desk-fever")
+    await roster(site)
+    blocked: list[str] = []
+    context = await phone(browser, blocked)
+    page = await context.new_page()
+    await sign_in(page, site.web, "demo-duty-officer-1", then="/desk")
+    await expect(page.locator("#live")).to_have_attribute("data-state", "live")
+    await page.evaluate("window.deskMarker = 'still the same page'")
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+
+    await check_in(site, plan["id"], 38.6)
+
+    async with site.api("duty", "duty_officer", jurisdiction=COMMUNITY) as duty:
+
+        async def opened() -> dict[str, Any]:
+            fevers = [i for i in await incidents_of(duty) if i["kind"] == "fever" and i["source_type"] == "alert"]
+            assert len(fevers) == 1, fevers
+            return fevers[0]
+
+        incident = await eventually(opened)
+    row = page.locator(f"li[data-incident-id='{incident['id']}']")
+    await expect(row).to_be_visible(timeout=MINUTE_MS)
+    await expect(row).to_contain_text("发热")
+    assert await page.evaluate("window.deskMarker") == "still the same page"
+    assert navigations == [], "the incident arrived without the page loading again"
+    await screenshot(page, "desk-live")
+    await context.close()
+    assert blocked == []
+
+
+async def test_a_duty_officer_acknowledges_an_incident_before_its_escalation(site: Site, browser: Browser) -> None:
+    async with site.api("duty", "community_admin", jurisdiction=COMMUNITY) as admin:
+        chain = {"steps": [{"role": "duty_officer", "wait_minutes": 10}, {"role": "leader", "wait_minutes": 10}]}
+        answer = await admin.put(f"/v1/escalation-policies/{COMMUNITY}", json={**chain, "max_repeats": 0})
+        assert answer.status_code == 200, answer.text
+    async with site.api("duty", "duty_officer", jurisdiction=COMMUNITY, subject="demo-duty-officer-1") as duty:
+        body = {"community_code": COMMUNITY, "kind": "other", "severity": "medium", "summary": "3幢楼道有人晕倒"}
+        answer = await duty.post("/v1/incidents", json=body)
+        assert answer.status_code == 201, answer.text
+        opened = answer.json()
+        blocked: list[str] = []
+        context = await phone(browser, blocked)
+        page = await context.new_page()
+        await sign_in(page, site.web, "demo-duty-officer-1", then="/desk")
+        row = page.locator(f"li[data-incident-id='{opened['id']}']")
+        await expect(row).to_have_attribute("data-status", "open")
+
+        await row.get_by_role("button", name="确认接手").click()
+
+        await expect(page.get_by_role("status").filter(has_text="已确认接手")).to_be_visible()
+        await expect(row).to_have_attribute("data-status", "acknowledged")
+        await screenshot(page, "desk-acknowledged")
+        after = (await duty.get(f"/v1/incidents/{opened['id']}")).json()
+    assert (after["status"], after["acknowledged_by"]) == ("acknowledged", "demo-duty-officer-1")
+    assert (after["level"], after["escalations"]) == (0, [])
+    await context.close()
+    assert blocked == []
