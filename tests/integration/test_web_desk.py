@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import httpx
+import openpyxl
 import pytest
 from gridline.testing import eventually
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 
-from tests.integration.desk_world import COMMUNITY, check_in, incidents_of, monitored_person, roster
+from tests.integration.desk_world import (
+    COMMUNITY,
+    TOWNSHIP,
+    check_in,
+    incidents_of,
+    monitored_person,
+    roster,
+    today,
+)
 from tests.integration.pages import Site, phone, screenshot, sign_in
 
 pytestmark = pytest.mark.integration
@@ -48,6 +59,7 @@ async def test_a_fever_check_in_shows_up_live_on_an_open_duty_desk(site: Site, b
 
 
 async def test_a_duty_officer_acknowledges_an_incident_before_its_escalation(site: Site, browser: Browser) -> None:
+    await roster(site)  # with nobody on duty, the chain would move on at once
     async with site.api("duty", "community_admin", jurisdiction=COMMUNITY) as admin:
         chain = {"steps": [{"role": "duty_officer", "wait_minutes": 10}, {"role": "leader", "wait_minutes": 10}]}
         answer = await admin.put(f"/v1/escalation-policies/{COMMUNITY}", json={**chain, "max_repeats": 0})
@@ -74,3 +86,69 @@ async def test_a_duty_officer_acknowledges_an_incident_before_its_escalation(sit
     assert (after["level"], after["escalations"]) == (0, [])
     await context.close()
     assert blocked == []
+
+
+async def test_an_officer_sees_the_days_numbers_match_the_api_and_exports_them(
+    site: Site, browser: Browser, tmp_path: Path
+) -> None:
+    plan = await monitored_person(site, "person-desk-stats")
+    await check_in(site, plan["id"], 38.9)
+    async with (
+        site.api("monitoring", "township_officer", jurisdiction=TOWNSHIP) as monitoring,
+        site.api("care", "township_officer", jurisdiction=TOWNSHIP) as care,
+    ):
+
+        async def counted() -> dict[str, int]:
+            answer = await monitoring.get("/v1/stats/daily")
+            assert answer.status_code == 200, answer.text
+            totals = answer.json()["totals"]
+            assert totals["checkins"]["recorded"] >= 1, totals
+            assert totals["alerts_by_kind"].get("fever", 0) >= 1, totals
+            return await api_figures(totals, care)
+
+        expected = await eventually(counted)
+        blocked: list[str] = []
+        context = await phone(browser, blocked)
+        page = await context.new_page()
+        await sign_in(page, site.web, "demo-township-officer-1", then="/stats")
+        shown = await page_figures(page)
+        if shown != expected:  # a late event counted between the two reads: both read again once
+            expected = await counted()
+            await page.reload()
+            shown = await page_figures(page)
+    assert shown == expected
+    assert await page.locator("svg.chart").count() == 4
+    await screenshot(page, "stats-township-officer")
+
+    async with page.expect_download() as download_info:
+        await page.click("#export")
+    download = await download_info.value
+    saved = tmp_path / "stats.xlsx"
+    await download.save_as(saved)
+    sheet = openpyxl.load_workbook(saved)["当日汇总"]
+    exported = {str(code): value for _, value, code in sheet.iter_rows(min_row=2, values_only=True)}
+    assert exported.pop("division") == TOWNSHIP
+    assert exported.pop("day") == today().isoformat()
+    assert exported == expected
+    await context.close()
+    assert blocked == []
+
+
+async def api_figures(totals: dict[str, Any], care: httpx.AsyncClient) -> dict[str, int]:
+    """The day's figures by the page's keys, straight from monitoring's and care's APIs."""
+    found = {f"people.{m}": n for m, n in totals["people_by_measure"].items()}
+    found |= {f"checkins.{k}": v for k, v in totals["checkins"].items()}
+    found |= {f"plans.{k}": v for k, v in totals["plans"].items()}
+    found |= {f"alerts.{k}": n for k, n in totals["alerts_by_kind"].items()}
+    for status in ("open", "assigned", "acknowledged", "in_progress"):
+        answer = await care.get("/v1/requests", params={"status": status, "limit": 200})
+        found[f"requests.{status}"] = len(answer.json()["items"])
+    return found
+
+
+async def page_figures(page: Page) -> dict[str, int]:
+    cells = page.locator("#totals td[data-figure]")
+    await expect(cells.first).to_be_visible()
+    keys = [await c.get_attribute("data-figure") for c in await cells.all()]
+    values = await cells.all_inner_texts()
+    return {str(k): int(v) for k, v in zip(keys, values, strict=True)}

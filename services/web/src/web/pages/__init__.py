@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.pages import desk, home
+from web.pages import desk, home, stats
 
 ROUTERS: list[APIRouter] = [home.router]
-ROUTERS += [desk.router]
+ROUTERS += [desk.router, stats.router]
