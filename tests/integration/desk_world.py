@@ -9,8 +9,9 @@ import httpx
 from gridline.clock import LOCAL_TZ, SystemClock
 from gridline.outbox import make_event
 from gridline.testing import eventually
-from registry.persons.events import CLASSIFIED
+from registry.persons.events import CLASSIFIED, REGISTERED
 
+from tests.integration.care_world import deliver, registered
 from tests.integration.monitored import classification
 from tests.integration.pages import Site
 
@@ -78,3 +79,63 @@ async def incidents_of(duty: httpx.AsyncClient, **params: str) -> list[dict[str,
     assert answer.status_code == 200, answer.text
     items: list[dict[str, Any]] = answer.json()["items"]
     return items
+
+
+ALWAYS = [{"days": [1, 2, 3, 4, 5, 6, 7], "start": "00:00", "end": "24:00"}]
+
+
+async def assigned_request(site: Site, account: str, name: str, phone: str) -> dict[str, Any]:
+    """A medicine request of the community, assigned to the helper who signs in as `account` (registered here)."""
+    helper = {
+        "name": name,
+        "kind": "party_member_volunteer",
+        "skills": ["medicine"],
+        "communities": [COMMUNITY],
+        "windows": ALWAYS,
+        "account": account,
+    }
+    async with site.api("care", "community_admin", jurisdiction=COMMUNITY) as care:
+        answer = await care.post("/v1/helpers", json=helper)
+        assert answer.status_code == 201, answer.text
+        helper_id = answer.json()["id"]
+        body = {
+            "community_code": COMMUNITY,
+            "type": "medicine",
+            "priority": "urgent",
+            "needs": "降压药两盒",
+            "contact": {"name": "李秀英", "phone": phone, "address": "北山街道曙光路12号3单元"},
+        }
+        answer = await care.post("/v1/requests", json=body)
+        assert answer.status_code == 201, answer.text
+        request: dict[str, Any] = answer.json()
+        answer = await care.post(f"/v1/requests/{request['id']}/assign", json={"helper_id": helper_id})
+        assert answer.status_code == 200, answer.text
+        return request
+
+
+async def elderly_member(site: Site, person_id: str) -> dict[str, Any]:
+    """A member in difficulty, as registry registers them; care's first visit falls due the same day."""
+    data = registered(person_id, groups=["elderly_in_difficulty"], community=COMMUNITY)
+    await deliver(site.sandbox, REGISTERED, data, key=person_id)
+    async with site.api("care", "social_worker", jurisdiction=COMMUNITY) as care:
+
+        async def due() -> dict[str, Any]:
+            answer = await care.get("/v1/visits")
+            mine = [v for v in answer.json()["items"] if v["member_id"] == person_id]
+            assert len(mine) == 1, answer.text
+            found: dict[str, Any] = mine[0]
+            return found
+
+        return await eventually(due)
+
+
+async def short_supply(site: Site, item: str) -> dict[str, Any]:
+    """A supply of the community store with less in stock than its minimum reserve."""
+    async with site.api("duty", "community_admin", jurisdiction=COMMUNITY) as duty:
+        body = {"community_code": COMMUNITY, "item": item, "unit": "个", "minimum": 500}
+        answer = await duty.post("/v1/supplies", json=body)
+        assert answer.status_code == 201, answer.text
+        supply: dict[str, Any] = answer.json()
+        answer = await duty.post(f"/v1/supplies/{supply['id']}/movements", json={"kind": "received", "quantity": 40})
+        assert answer.status_code in (200, 201), answer.text
+        return supply

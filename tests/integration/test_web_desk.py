@@ -12,12 +12,16 @@ from gridline.testing import eventually
 from playwright.async_api import Browser, Page, expect
 
 from tests.integration.desk_world import (
+    COLLEAGUE,
     COMMUNITY,
     TOWNSHIP,
+    assigned_request,
     check_in,
+    elderly_member,
     incidents_of,
     monitored_person,
     roster,
+    short_supply,
     today,
 )
 from tests.integration.pages import Site, phone, screenshot, sign_in
@@ -152,3 +156,101 @@ async def page_figures(page: Page) -> dict[str, int]:
     keys = [await c.get_attribute("data-figure") for c in await cells.all()]
     values = await cells.all_inner_texts()
     return {str(k): int(v) for k, v in zip(keys, values, strict=True)}
+
+
+async def test_a_volunteer_acknowledges_and_fulfils_an_assigned_request(site: Site, browser: Browser) -> None:
+    request = await assigned_request(site, "demo-volunteer-1", "周红梅", "13905710002")
+    blocked: list[str] = []
+    context = await phone(browser, blocked)
+    page = await context.new_page()
+    await sign_in(page, site.web, "demo-volunteer-1", then="/tasks")
+    task = page.locator(f"li[data-request-id='{request['id']}']")
+    await expect(task).to_contain_text("139****0002")
+    assert "13905710002" not in await page.content(), "the phone in full only when the helper asks for it"
+
+    await task.get_by_role("button", name="接单").click()
+    await expect(page.get_by_role("status").filter(has_text="已接单")).to_be_visible()
+    await task.get_by_label("查看完整联系方式的用途").select_option("contact")
+    await task.get_by_role("button", name="查看电话").click()
+    await expect(task.locator("a[href='tel:13905710002']")).to_be_visible()
+    await screenshot(page, "tasks-volunteer")
+    await task.get_by_role("radio", name="部分完成").check()
+    await task.get_by_role("button", name="提交完成情况").click()
+    note = task.get_by_label("备注（部分完成时写明还缺什么）")
+    await expect(note).to_have_attribute("aria-invalid", "true")
+    await expect(task.locator(".field-error")).to_contain_text("还缺什么")
+    await task.get_by_role("radio", name="部分完成").check()
+    await note.fill("药店只有一盒，另一盒明天送")
+    await task.get_by_role("button", name="提交完成情况").click()
+    await expect(page.get_by_role("status").filter(has_text="部分完成")).to_be_visible()
+
+    async with site.api("care", "community_admin", jurisdiction=COMMUNITY) as care:
+        after = (await care.get(f"/v1/requests/{request['id']}")).json()
+    assert (after["status"], after["completeness"]) == ("fulfilled", "partial")
+    assert [h["action"] for h in after["history"]][-2:] == ["acknowledge", "fulfil"]
+    await context.close()
+    assert blocked == []
+
+
+async def test_a_social_worker_records_a_due_visit(site: Site, browser: Browser) -> None:
+    visit = await elderly_member(site, "person-desk-elderly")
+    blocked: list[str] = []
+    context = await phone(browser, blocked)
+    page = await context.new_page()
+    await sign_in(page, site.web, "demo-social-worker-1", then="/visits")
+    row = page.locator(f"li[data-visit-id='{visit['id']}']")
+    await expect(row).to_contain_text("困难老人")
+    await row.locator("summary").click()
+    await row.get_by_label("发现需求").check()
+    await row.get_by_role("button", name="保存走访记录").click()
+    row = page.locator(f"li[data-visit-id='{visit['id']}']")
+    await expect(row.locator(".field-error")).to_contain_text("勾选")
+    await row.get_by_label("发现需求").check()
+    await row.get_by_label("代购药品").check()
+    await screenshot(page, "visits-social-worker")
+    await row.get_by_role("button", name="保存走访记录").click()
+    await expect(page.get_by_role("status").filter(has_text="走访已记录")).to_be_visible()
+    async with site.api("care", "social_worker", jurisdiction=COMMUNITY) as care:
+        recorded = (await care.get("/v1/visits", params={"status": "recorded"})).json()["items"]
+    [mine] = [v for v in recorded if v["id"] == visit["id"]]
+    assert (mine["outcome"], mine["needs"], mine["recorded_by"]) == (
+        "needs_found",
+        ["medicine"],
+        "demo-social-worker-1",
+    )
+    await context.close()
+    assert blocked == []
+
+
+async def test_a_duty_officer_asks_for_a_swap_and_the_community_approves_it(site: Site, browser: Browser) -> None:
+    await roster(site)
+    await short_supply(site, "N95口罩")
+    blocked: list[str] = []
+    context = await phone(browser, blocked)
+    page = await context.new_page()
+    await sign_in(page, site.web, "demo-duty-officer-1", then="/roster")
+    await expect(page.locator("#on-duty")).to_contain_text("郑带班")
+    await page.get_by_label("由谁接班").select_option(label="钱值班")
+    await page.get_by_label("原因").fill("家中有事")
+    await page.get_by_role("button", name="发出换班申请").click()
+    await expect(page.get_by_role("status").filter(has_text="换班申请已发出")).to_be_visible()
+    await screenshot(page, "roster-duty-officer")
+    await page.goto(f"{site.web}/supplies")
+    first = page.locator("li.supply").first
+    await expect(first).to_contain_text("N95口罩")
+    await expect(first).to_have_attribute("data-below", "yes")
+    await screenshot(page, "supplies")
+
+    async with site.api("duty", "duty_officer", jurisdiction=COMMUNITY, subject=COLLEAGUE["subject"]) as colleague:
+        [swap] = (await colleague.get("/v1/roster-changes")).json()["items"]
+        answer = await colleague.post(f"/v1/swaps/{swap['id']}/accept", json={"version": swap["version"]})
+        assert answer.status_code == 200, answer.text
+    admin = await (await phone(browser, blocked)).new_page()
+    await sign_in(admin, site.web, "demo-community-admin-1", then="/roster")
+    await admin.locator(f"li[data-change-id='{swap['id']}']").get_by_role("button", name="批准").click()
+    await expect(admin.get_by_role("status").filter(has_text="换班已批准")).to_be_visible()
+    async with site.api("duty", "community_admin", jurisdiction=COMMUNITY) as duty:
+        [approved] = (await duty.get("/v1/roster-changes")).json()["items"]
+    assert (approved["status"], approved["legs"][0]["taker"]["subject"]) == ("approved", COLLEAGUE["subject"])
+    await context.close()
+    assert blocked == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.pages import desk, home, stats
+from web.pages import desk, desk_roster, desk_supplies, helper, helper_visits, home, stats
 
 ROUTERS: list[APIRouter] = [home.router]
-ROUTERS += [desk.router, stats.router]
+ROUTERS += [desk.router, desk_roster.router, desk_supplies.router, helper.router, helper_visits.router, stats.router]
