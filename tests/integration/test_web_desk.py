@@ -86,8 +86,16 @@ async def test_a_duty_officer_acknowledges_an_incident_before_its_escalation(sit
         await expect(row).to_have_attribute("data-status", "acknowledged")
         await screenshot(page, "desk-acknowledged")
         after = (await duty.get(f"/v1/incidents/{opened['id']}")).json()
-    assert (after["status"], after["acknowledged_by"]) == ("acknowledged", "demo-duty-officer-1")
-    assert (after["level"], after["escalations"]) == (0, [])
+        assert (after["status"], after["acknowledged_by"]) == ("acknowledged", "demo-duty-officer-1")
+        assert (after["level"], after["escalations"]) == (0, [])
+
+        await row.locator("summary", has_text="办结").click()
+        await row.get_by_label("处置情况（必填）").fill("已送医，家属陪同")
+        await row.get_by_role("button", name="确认办结").click()
+        await expect(page.get_by_role("status").filter(has_text="事件已办结")).to_be_visible()
+        await expect(row).to_have_count(0)
+        closed = (await duty.get(f"/v1/incidents/{opened['id']}")).json()
+    assert (closed["status"], closed["resolution"]) == ("resolved", "已送医，家属陪同")
     await context.close()
     assert blocked == []
 

@@ -72,13 +72,13 @@ class Stats:
 async def gather(apis: Apis, user: User, day: date) -> Stats:
     """The day's statistics, the check-in trend, open help requests and duty's daily report, in parallel."""
     trend_days = [day - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
-    daily, trend, (by_status, by_unit), report, names = await asyncio.gather(
-        _daily(apis.monitoring, user, day),
+    trend, (by_status, by_unit), report, names = await asyncio.gather(
         asyncio.gather(*(_daily(apis.monitoring, user, d) for d in trend_days)),
         _open_requests(apis.care, user),
         _report(apis.duty, user, day),
         _names(apis.registry, user),
     )
+    daily = trend[-1]  # the last day of the trend is the day itself
     points = [
         (d, int(s["totals"]["checkins"]["done"]), int(s["totals"]["checkins"]["missed"]))
         for d, s in zip(trend_days, trend, strict=True)
