@@ -25,6 +25,7 @@ HEARTBEAT_SECONDS = 15
 
 @router.get("/desk", response_class=HTMLResponse)
 async def desk(request: Request, apis: ApisDep, user: DutyOfficer) -> HTMLResponse:
+    """The desk as it is now; desk.js then keeps it current from /desk/events."""
     incidents = await active_incidents(apis.duty, user)
     return render(request, "desk/desk.html", incidents=incidents, done=request.query_params.get("done"))
 
@@ -39,6 +40,7 @@ async def desk_events(request: Request, apis: ApisDep, user: DutyOfficer) -> Str
 
 
 async def _events(request: Request, duty: Api, user: User, poll: float) -> AsyncIterator[str]:
+    """Poll duty; send each new or changed incident as a rendered row, a removal for each one resolved."""
     tracker = Tracker()
     troubled = False
     started = last_sent = time.monotonic()
@@ -69,11 +71,13 @@ async def _events(request: Request, duty: Api, user: User, poll: float) -> Async
 
 
 def _row(request: Request, incident: dict[str, Any]) -> dict[str, Any]:
+    """The incident's row as the page renders it, so the browser inserts exactly what a reload would show."""
     html = templates.get_template("desk/row.html").render(request=request, i=incident)
     return {"id": incident["id"], "status": incident["status"], "level": incident["level"], "html": html}
 
 
 def _event(name: str, data: dict[str, Any]) -> str:
+    """One server-sent event, JSON on a single data line."""
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
@@ -81,6 +85,7 @@ def _event(name: str, data: dict[str, Any]) -> str:
 async def acknowledge(
     request: Request, incident_id: str, apis: ApisDep, user: DutyOfficer, version: Annotated[int, Form()]
 ) -> Response:
+    """Take the incident on, which stops its escalation; `version` refuses it if it changed meanwhile."""
     path = f"/v1/incidents/{incident_id}/acknowledge"
     return await _step(request, apis.duty, user, path, {"version": version}, "acknowledged")
 
@@ -94,6 +99,7 @@ async def resolve(
     version: Annotated[int, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> Response:
+    """Close the incident with what was done about it (the note is required)."""
     if not reason.strip():
         return await _desk_with_error(request, apis, user, incident_id, "请填写处置情况后再办结")
     body = {"reason": reason.strip()[:200], "version": version}
@@ -114,6 +120,7 @@ async def _step(request: Request, duty: Api, user: User, path: str, body: dict[s
 
 
 def _refusal(error: ApiError) -> str:
+    """Duty's refusal in words that tell the officer what to do next."""
     if error.status == 409:
         return "该事件已被他人处理或已更新，请查看最新状态后再操作"
     if error.status == 404:
@@ -124,6 +131,7 @@ def _refusal(error: ApiError) -> str:
 
 
 async def _desk_with_error(request: Request, apis: Any, user: User, incident_id: str, message: str) -> HTMLResponse:
+    """The desk again, with the refusal shown on the incident's own row."""
     incidents = await active_incidents(apis.duty, user)
     errors = {incident_id: message}
     return render(request, "desk/desk.html", status_code=422, incidents=incidents, errors=errors, done=None)

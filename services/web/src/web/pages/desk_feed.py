@@ -10,22 +10,28 @@ from web.upstream import Api
 
 ACTIVE = ("open", "acknowledged")
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-MAX_PAGES = 5
+MAX_PAGES = 10
+
+
+async def every_page(api: Api, user: User, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The items of a paged list, following `next_cursor` (up to MAX_PAGES pages of 200, enough for a page)."""
+    found: list[dict[str, Any]] = []
+    params = {**params, "limit": 200}
+    for _ in range(MAX_PAGES):
+        page = await api.call("GET", path, token=user.token, params=params)
+        found.extend(page["items"])
+        if not page.get("next_cursor"):
+            break
+        params["cursor"] = page["next_cursor"]
+    return found
 
 
 async def active_incidents(duty: Api, user: User) -> list[dict[str, Any]]:
     """Every incident not yet resolved in the user's community (or jurisdiction), most pressing first."""
+    scope = {"community_code": user.community} if user.community else {}
     found: list[dict[str, Any]] = []
     for status in ACTIVE:
-        params: dict[str, Any] = {"status": status, "limit": 200}
-        if user.community:
-            params["community_code"] = user.community
-        for _ in range(MAX_PAGES):
-            page = await duty.call("GET", "/v1/incidents", token=user.token, params=params)
-            found.extend(page["items"])
-            if not page.get("next_cursor"):
-                break
-            params["cursor"] = page["next_cursor"]
+        found += await every_page(duty, user, "/v1/incidents", {**scope, "status": status})
     return sorted(found, key=urgency)
 
 

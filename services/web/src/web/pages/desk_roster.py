@@ -21,10 +21,12 @@ DECISIONS = {"accept": "accepted", "approve": "approved", "reject": "rejected"}
 
 @router.get("/roster", response_class=HTMLResponse)
 async def roster(request: Request, apis: ApisDep, user: DutyOfficer) -> HTMLResponse:
+    """Who is on duty now, my shifts to offer for a swap, the swaps, and the rotations."""
     return await _page(request, apis, user)
 
 
 async def _page(request: Request, apis: Any, user: User, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    """The page, with `extra` (a refused form's errors) when a step was refused."""
     scope = {"community_code": user.community} if user.community else {}
     on_duty = None
     if user.community:
@@ -81,6 +83,7 @@ async def decide(
     user: DutyOfficer,
     version: Annotated[int, Form()],
 ) -> Response:
+    """Accept a swap offered to me, approve an accepted one (community), or decline; duty checks who may."""
     if decision not in DECISIONS:
         return RedirectResponse("/roster", status_code=303)
     path = f"/v1/swaps/{change_id}/{decision}"

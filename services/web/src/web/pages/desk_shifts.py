@@ -26,6 +26,7 @@ class MyShift:
 
 
 def _start(rotation: dict[str, Any], index: int) -> datetime:
+    """When shift `index` starts, in Beijing time on the local date (as duty computes it)."""
     starts = [time.fromisoformat(t) for t in rotation["shift_starts"]]
     first = date.fromisoformat(rotation["starts_on"])
     if rotation["kind"] == "weekly":
@@ -35,6 +36,7 @@ def _start(rotation: dict[str, Any], index: int) -> datetime:
 
 
 def _last_index(rotation: dict[str, Any]) -> int | None:
+    """The last shift of a rotation with an end date; None for an open-ended one."""
     if not rotation.get("ends_on"):
         return None
     days = (date.fromisoformat(rotation["ends_on"]) - date.fromisoformat(rotation["starts_on"])).days
@@ -57,6 +59,7 @@ def my_shifts(rotations: list[dict[str, Any]], subject: str, now: datetime) -> l
 
 
 def _mine(rotation: dict[str, Any], index: int, subject: str, now: datetime) -> list[MyShift]:
+    """The roles `subject` holds on shift `index`, unless it is already over."""
     crews = rotation["crews"]
     crew = crews[index % len(crews)]
     ends = _start(rotation, index + 1)

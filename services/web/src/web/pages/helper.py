@@ -20,10 +20,12 @@ PURPOSES = {"contact": "联系求助人", "delivery": "上门送达"}
 
 @router.get("/tasks", response_class=HTMLResponse)
 async def tasks(request: Request, apis: ApisDep, user: Helper) -> HTMLResponse:
+    """My requests still to do, the most urgent deadline first, and the last ones done."""
     return await _page(request, apis, user)
 
 
 async def _page(request: Request, apis: Any, user: User, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    """The page, with `extra`: a refused form's errors, or a contact just revealed."""
     todo, done = await my_requests(apis.care, user)
     context = {"todo": todo, "done": done, "purposes": PURPOSES, "flash": request.query_params.get("done")}
     return render(request, "helper/tasks.html", status_code=status_code, **context, **extra)
@@ -31,6 +33,7 @@ async def _page(request: Request, apis: Any, user: User, status_code: int = 200,
 
 @router.post("/tasks/{request_id}/acknowledge", dependencies=[CsrfChecked])
 async def acknowledge(request: Request, request_id: str, apis: ApisDep, user: Helper) -> Response:
+    """Take the request on before its acknowledge deadline."""
     return await _step(request, apis, user, request_id, "acknowledge", {}, "acknowledged")
 
 
@@ -43,6 +46,7 @@ async def fulfil(
     completeness: Annotated[str, Form()] = "complete",
     note: Annotated[str, Form()] = "",
 ) -> Response:
+    """Record the help given; a partial fulfilment says what is still missing, so the community can follow up."""
     if completeness == "partial" and not note.strip():
         errors = {"note": "部分完成时请写明还缺什么"}
         return await _page(request, apis, user, 422, errors={request_id: errors})
@@ -73,6 +77,7 @@ async def reveal(
 async def _step(
     request: Request, apis: Any, user: User, request_id: str, step: str, body: dict[str, Any], done: str
 ) -> Response:
+    """One step of the request; a refusal is shown on the request's own card."""
     try:
         await apis.care.call("POST", f"/v1/requests/{request_id}/{step}", token=user.token, json=body)
     except ApiError as error:
@@ -85,6 +90,7 @@ async def _step(
 
 
 def _refusal(error: ApiError) -> str:
+    """Care's refusal in words that tell the helper what happened."""
     if error.status == 409:
         return "该求助的状态已变化（可能已完成或已取消），请查看最新状态"
     if error.status == 404:

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.pages.desk_feed import every_page as _all
 from web.session import User
 from web.upstream import Api
 
 WORKING = ("assigned", "acknowledged", "in_progress")
-MAX_PAGES = 10
-
-
-async def _all(care: Api, user: User, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    params = {**params, "limit": 200}
-    for _ in range(MAX_PAGES):
-        page = await care.call("GET", path, token=user.token, params=params)
-        found.extend(page["items"])
-        if not page.get("next_cursor"):
-            break
-        params["cursor"] = page["next_cursor"]
-    return found
 
 
 async def my_helper_id(care: Api, user: User) -> str | None:
@@ -45,5 +33,6 @@ async def my_requests(care: Api, user: User) -> tuple[list[dict[str, Any]], list
 
 
 def _assigned_to(request: dict[str, Any], helper_id: str | None) -> bool:
+    """Whether the request's helper is `helper_id` (never, for someone who is no helper)."""
     assignee = request.get("assignee") or {}
     return helper_id is not None and assignee.get("helper_id") == helper_id

@@ -8,39 +8,29 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from web.apis import ApisDep
+from web.pages.desk_feed import every_page
 from web.session import CsrfChecked, User, requires
 from web.templating import render
-from web.upstream import Api, ApiError
+from web.upstream import ApiError
 
 router = APIRouter()
 Visitor = Annotated[User, requires("social_worker", "volunteer", "community_admin", "grid_worker")]
 VISITORS = ("social_worker", "community_admin", "grid_worker")
-MAX_PAGES = 5
-
-
-async def _listed(care: Api, user: User, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    params = {**params, "limit": 200}
-    for _ in range(MAX_PAGES):
-        page = await care.call("GET", path, token=user.token, params=params)
-        found.extend(page["items"])
-        if not page.get("next_cursor"):
-            break
-        params["cursor"] = page["next_cursor"]
-    return found
 
 
 @router.get("/visits", response_class=HTMLResponse)
 async def visits(request: Request, apis: ApisDep, user: Visitor) -> HTMLResponse:
+    """Overdue visits first, then those due, with the member's masked name and phone."""
     return await _page(request, apis, user)
 
 
 async def _page(request: Request, apis: Any, user: User, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    """The page, with `extra` (a form's errors and what was sent) when a record was refused."""
     if not user.has(*VISITORS):
         return render(request, "helper/visits.html", visits=[], members={}, not_mine=True)
-    due = await _listed(apis.care, user, "/v1/visits", {"status": "overdue"})
-    due += await _listed(apis.care, user, "/v1/visits", {"status": "due"})
-    members = {m["person_id"]: m for m in await _listed(apis.care, user, "/v1/members", {})}
+    due = await every_page(apis.care, user, "/v1/visits", {"status": "overdue"})
+    due += await every_page(apis.care, user, "/v1/visits", {"status": "due"})
+    members = {m["person_id"]: m for m in await every_page(apis.care, user, "/v1/members", {})}
     context = {"visits": due, "members": members, "flash": request.query_params.get("done"), "not_mine": False}
     return render(request, "helper/visits.html", status_code=status_code, **context, **extra)
 
@@ -56,6 +46,7 @@ async def record(
     needs: Annotated[list[str] | None, Form()] = None,
     notes: Annotated[str, Form()] = "",
 ) -> Response:
+    """Record how the visit went; the API's objections come back next to their fields, with what was sent."""
     body: dict[str, Any] = {"outcome": outcome, "needs": needs or []}
     if method:
         body["method"] = method
@@ -66,7 +57,8 @@ async def record(
     except ApiError as error:
         if error.status == 401:
             raise
-        return await _page(request, apis, user, 422, errors={visit_id: _errors(error)})
+        sent = {visit_id: {"outcome": outcome, "method": method, "needs": needs or [], "notes": notes}}
+        return await _page(request, apis, user, 422, errors={visit_id: _errors(error)}, sent=sent)
     return RedirectResponse("/visits?done=recorded", status_code=303)
 
 
@@ -82,6 +74,7 @@ def _errors(error: ApiError) -> dict[str, str]:
 
 
 def _chinese(message: str) -> str:
+    """The API's English validation words, in the Chinese the form uses."""
     if "needs found" in message:
         return "选择“发现需求”时请勾选发现的需求"
     if "outcome" in message or "Input should be" in message:

@@ -22,17 +22,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _today() -> date:
+    """Today in Beijing, the day the services count in."""
     return datetime.now(SHANGHAI).date()
 
 
 @router.get("/stats", response_class=HTMLResponse)
 async def stats_page(request: Request, apis: ApisDep, user: Officer, day: Day = None) -> HTMLResponse:
+    """The day's tables and charts for the officer's division."""
     stats = await gather(apis, user, day or _today())
     return render(request, "stats/stats.html", stats=stats, charts=_charts(stats), today=_today())
 
 
 @router.get("/stats.xlsx")
 async def stats_export(apis: ApisDep, user: Officer, day: Day = None) -> Response:
+    """The same figures as the page, as an Excel workbook to download."""
     stats = await gather(apis, user, day or _today())
     name = f"stats-{stats.division}-{stats.day.isoformat()}.xlsx"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}

@@ -73,6 +73,7 @@ def done_missed(title: str, points: Sequence[tuple[str, int, int]], *, chart_id:
 
 
 def _svg(title: str, chart_id: str, height: int, body: str, summary: str) -> Markup:
+    """The chart's frame: an image role, a title and a description that carries every number."""
     # Every word in `body` and here went through escape(); the rest is numbers and fixed markup.
     return Markup(  # noqa: S704
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" aria-labelledby="{chart_id}-t {chart_id}-d" '

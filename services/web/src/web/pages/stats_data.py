@@ -9,13 +9,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from web.apis import Apis
+from web.pages.desk_feed import every_page
 from web.session import User
 from web.templating import label
 from web.upstream import Api, ApiError
 
 TREND_DAYS = 7
 OPEN_STATUSES = ("open", "assigned", "acknowledged", "in_progress")
-MAX_PAGES = 10
 # The day's totals as rows of the table and the export: (key, words), the key naming the API's figure.
 CHECKIN_ROWS = (
     ("checkins.expected", "应打卡"),
@@ -46,6 +46,7 @@ class Stats:
 
     @property
     def totals(self) -> dict[str, Any]:
+        """The day's figures summed over the whole division."""
         found: dict[str, Any] = self.daily["totals"]
         return found
 
@@ -87,6 +88,7 @@ async def gather(apis: Apis, user: User, day: date) -> Stats:
 
 
 async def _daily(monitoring: Api, user: User, day: date) -> dict[str, Any]:
+    """Monitoring's figures of one day for the user's jurisdiction, rolled up, with the level below."""
     found: dict[str, Any] = await monitoring.call(
         "GET", "/v1/stats/daily", token=user.token, params={"day": day.isoformat()}
     )
@@ -98,15 +100,9 @@ async def _open_requests(care: Api, user: User) -> tuple[Counter[str], Counter[s
     by_status: Counter[str] = Counter()
     by_unit: Counter[str] = Counter()
     for status in OPEN_STATUSES:
-        params: dict[str, Any] = {"status": status, "limit": 200}
-        for _ in range(MAX_PAGES):
-            page = await care.call("GET", "/v1/requests", token=user.token, params=params)
-            for item in page["items"]:
-                by_status[status] += 1
-                by_unit[unit_of(item, user.jurisdiction)] += 1
-            if not page.get("next_cursor"):
-                break
-            params["cursor"] = page["next_cursor"]
+        for item in await every_page(care, user, "/v1/requests", {"status": status}):
+            by_status[status] += 1
+            by_unit[unit_of(item, user.jurisdiction)] += 1
     return by_status, by_unit
 
 

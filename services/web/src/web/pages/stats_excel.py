@@ -56,6 +56,7 @@ def workbook(stats: Stats) -> bytes:
 
 
 def _header(sheet: object, names: list[str]) -> None:
+    """A bold first row naming the columns."""
     sheet.append(names)  # type: ignore[attr-defined]
     for cell in sheet[1]:  # type: ignore[index]
         cell.font = BOLD
