@@ -84,11 +84,13 @@ async def incidents_of(duty: httpx.AsyncClient, **params: str) -> list[dict[str,
 ALWAYS = [{"days": [1, 2, 3, 4, 5, 6, 7], "start": "00:00", "end": "24:00"}]
 
 
-async def assigned_request(site: Site, account: str, name: str, phone: str) -> dict[str, Any]:
+async def assigned_request(
+    site: Site, account: str, name: str, phone: str, *, kind: str = "party_member_volunteer"
+) -> dict[str, Any]:
     """A medicine request of the community, assigned to the helper who signs in as `account` (registered here)."""
     helper = {
         "name": name,
-        "kind": "party_member_volunteer",
+        "kind": kind,
         "skills": ["medicine"],
         "communities": [COMMUNITY],
         "windows": ALWAYS,

@@ -262,3 +262,17 @@ async def test_a_duty_officer_asks_for_a_swap_and_the_community_approves_it(site
     assert (approved["status"], approved["legs"][0]["taker"]["subject"]) == ("approved", COLLEAGUE["subject"])
     await context.close()
     assert blocked == []
+
+
+async def test_a_social_worker_sees_the_requests_assigned_to_them_not_the_whole_community(
+    site: Site, browser: Browser
+) -> None:
+    mine = await assigned_request(site, "demo-social-worker-1", "吴社工", "13905710003", kind="social_worker")
+    theirs = await assigned_request(site, "someone-else", "别人", "13905710004")
+    context = await phone(browser)
+    page = await context.new_page()
+    await sign_in(page, site.web, "demo-social-worker-1", then="/tasks")
+    await expect(page.locator(f"li[data-request-id='{mine['id']}']")).to_contain_text("139****0003")
+    assert await page.locator(f"[data-request-id='{theirs['id']}']").count() == 0
+    await screenshot(page, "tasks-social-worker")
+    await context.close()

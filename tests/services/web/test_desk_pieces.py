@@ -9,6 +9,7 @@ from duty.rosters.timeline import Rotation
 from web.pages.desk_feed import Tracker, urgency
 from web.pages.desk_shifts import SHANGHAI, my_shifts
 from web.pages.stats_charts import bars, done_missed
+from web.pages.stats_data import unit_of
 
 
 def incident(incident_id: str, version: int = 1, **extra: Any) -> dict[str, Any]:
@@ -88,3 +89,10 @@ def test_charts_escape_their_words_and_show_every_number() -> None:
     assert [n for n in ("7", "2") if f">{n}</text>" in trend] == ["7", "2"]
     assert "已打卡7 漏打卡2" in trend
     assert "暂无数据" in str(bars("空", [], chart_id="e"))
+
+
+def test_open_requests_are_counted_one_level_below_the_officers_division() -> None:
+    request = {"community_code": "330106001002", "grid_id": "grid-7"}
+    assert unit_of(request, "330106") == "330106001"
+    assert unit_of(request, "330106001") == "330106001002"
+    assert unit_of(request, "330106001002") == "grid-7"
