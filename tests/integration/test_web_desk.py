@@ -31,6 +31,7 @@ MINUTE_MS = 60_000
 
 
 async def test_a_fever_check_in_shows_up_live_on_an_open_duty_desk(site: Site, browser: Browser) -> None:
+    """It arrives live; a colleague's acknowledgement and resolution then change and remove it live too."""
     plan = await monitored_person(site, "person-desk-fever")
     await roster(site)
     blocked: list[str] = []
@@ -55,9 +56,16 @@ async def test_a_fever_check_in_shows_up_live_on_an_open_duty_desk(site: Site, b
     row = page.locator(f"li[data-incident-id='{incident['id']}']")
     await expect(row).to_be_visible(timeout=MINUTE_MS)
     await expect(row).to_contain_text("发热")
-    assert await page.evaluate("window.deskMarker") == "still the same page"
-    assert navigations == [], "the incident arrived without the page loading again"
     await screenshot(page, "desk-live")
+
+    async with site.api("duty", "duty_officer", jurisdiction=COMMUNITY, subject="demo-duty-officer-2") as colleague:
+        path = f"/v1/incidents/{incident['id']}"
+        assert (await colleague.post(f"{path}/acknowledge", json={})).status_code == 200
+        await expect(row).to_have_attribute("data-status", "acknowledged", timeout=MINUTE_MS)
+        assert (await colleague.post(f"{path}/resolve", json={"reason": "复测体温正常"})).status_code == 200
+        await expect(row).to_have_count(0, timeout=MINUTE_MS)
+    assert await page.evaluate("window.deskMarker") == "still the same page"
+    assert navigations == [], "the incident arrived, changed and left without the page loading again"
     await context.close()
     assert blocked == []
 
