@@ -4,6 +4,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.pages import home, resident_book, resident_checkin, resident_help
+from web.pages import (
+    desk,
+    desk_roster,
+    desk_supplies,
+    helper,
+    helper_visits,
+    home,
+    resident_book,
+    resident_checkin,
+    resident_help,
+    stats,
+)
 
-ROUTERS: list[APIRouter] = [home.router, resident_checkin.router, resident_help.router, resident_book.router]
+ROUTERS: list[APIRouter] = [
+    home.router,
+    resident_checkin.router,
+    resident_help.router,
+    resident_book.router,
+    desk.router,
+    desk_roster.router,
+    desk_supplies.router,
+    helper.router,
+    helper_visits.router,
+    stats.router,
+]
