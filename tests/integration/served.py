@@ -44,6 +44,8 @@ def serve_platform(sandbox: Sandbox, *, logs: Path, **overrides: Any) -> Iterato
             "SESSION_SECRET": base64.b64encode(os.urandom(32)).decode(),
             "DEV_SIGNIN_KEYS": str(sandbox.secrets.auth_dir),
             "DESK_POLL_SECONDS": "0.5",
+            # A loaded test machine answers slower than a county's server; the journeys judge pages, not speed.
+            "UPSTREAM_TIMEOUT_SECONDS": "30",
             **{f"{name.upper()}_URL": url for name, url in urls.items()},
         }
         with _processes({"web": web_port}, {"web": web_env}, logs):
