@@ -1,0 +1,121 @@
+"""A grid worker's day: the grid's worklist (who has checked in, who has not, NAT due) and two-tap check-ins."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from web.apis import Apis, ApisDep
+from web.pages.worker_forms import (
+    WORKER_ROLES,
+    community_grids,
+    field_errors,
+    key_header,
+    new_key,
+    optional,
+    strings,
+    text,
+)
+from web.session import CsrfChecked, User, requires
+from web.templating import render
+from web.upstream import ApiError
+
+router = APIRouter()
+Worker = Annotated[User, requires(*WORKER_ROLES)]
+STATES = {"all": "全部", "pending": "未打卡", "done": "已打卡", "nat_due": "今日核酸"}
+GridId = Annotated[str | None, Query(max_length=64)]
+State = Annotated[str, Query(pattern="^(all|pending|done|nat_due)$")]
+
+
+@router.get("/worklist", response_class=HTMLResponse)
+async def worklist(
+    request: Request, apis: ApisDep, user: Worker, grid: GridId = None, state: State = "all", saved: str = ""
+) -> HTMLResponse:
+    """Today's list for the chosen grid; without a grid, the grids of the worker's community to pick from."""
+    grids = await community_grids(apis, user)
+    if not grid and len(grids) == 1:
+        grid = grids[0]["id"]
+    if not grid:
+        return render(request, "worker/grids_pick.html", grids=grids)
+    found = await _worklist(apis, user, grid, state)
+    return render(
+        request,
+        "worker/worklist.html",
+        grid=_grid_named(grids, grid),
+        grids=grids,
+        worklist=found,
+        state=state,
+        states=STATES,
+        saved=saved,
+        key=new_key,
+    )
+
+
+async def _worklist(apis: Apis, user: User, grid: str, state: str) -> dict[str, Any]:
+    params = {"state": state, "limit": 200}
+    found: dict[str, Any] = await apis.monitoring.call(
+        "GET", f"/v1/grids/{grid}/worklist", token=user.token, params=params
+    )
+    return found
+
+
+def _grid_named(grids: list[dict[str, Any]], grid_id: str) -> dict[str, Any]:
+    for found in grids:
+        if found["id"] == grid_id:
+            return found
+    return {"id": grid_id, "name": grid_id}
+
+
+@router.post("/worklist/checkin", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def check_in(request: Request, apis: ApisDep, user: Worker) -> Response:
+    """One tap saves: today's next slot for the plan, under the form's own key so a double tap is one check-in."""
+    form = await request.form()
+    plan_id, grid, name = text(form, "plan_id"), text(form, "grid"), text(form, "name")
+    body = _checkin_body(form)
+    try:
+        await apis.monitoring.call(
+            "POST",
+            f"/v1/plans/{plan_id}/checkins",
+            token=user.token,
+            json=body,
+            headers=key_header(form),
+        )
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        values = {"temperature_c": text(form, "temperature_c"), **body}
+        return render(
+            request,
+            "worker/checkin.html",
+            status_code=exc.status,
+            item={"plan_id": plan_id, "name_masked": name},
+            grid=grid,
+            values=values,
+            errors=field_errors(exc),
+            key=new_key(),
+        )
+    query = urlencode({"grid": grid, "saved": name or plan_id})
+    return RedirectResponse(f"/worklist?{query}", status_code=303)
+
+
+def _checkin_body(form: Any) -> dict[str, Any]:
+    temperature = optional(form, "temperature_c")
+    return {
+        "method": text(form, "method") or "visit",
+        "temperature_c": _number(temperature),
+        "health_code": text(form, "health_code") or "green",
+        "symptoms": strings(form, "symptoms"),
+    }
+
+
+def _number(value: str | None) -> float | str | None:
+    """A typed temperature as a number; anything else is passed on for the service to name the field."""
+    if value is None:
+        return None
+    try:
+        return float(value.replace("，", ".").replace(",", "."))
+    except ValueError:
+        return value

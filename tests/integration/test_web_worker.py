@@ -1,0 +1,244 @@
+"""Grid workers and community admins in a phone browser: register, worklist, two-tap check-in, reveal, import."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+import pytest
+from gridline.testing import eventually
+from playwright.async_api import Browser, Locator, Page, expect
+
+from tests.integration.pages import Site, phone, screenshot, sign_in
+from tests.integration.people import COMMUNITY, create_grid, prc_id, returnee
+
+pytestmark = pytest.mark.integration
+GRID_NAME = "第1网格"
+WORKER = "demo-grid-worker-1"
+ADMIN = "demo-community-admin-1"
+EVENTS_SECONDS = 60  # plans arrive by events: a loaded machine is slower, a passing check returns at once
+
+
+async def the_grid(site: Site) -> str:
+    """The community's one grid, set up once per module as an operator and an admin would."""
+    async with site.api("registry", "community_admin", jurisdiction=COMMUNITY) as registry:
+        listed = (await registry.get("/v1/grids", params={"community_code": COMMUNITY})).json()["items"]
+        if listed:
+            return str(listed[0]["id"])
+        return await create_grid(registry, site.sandbox.secrets)
+
+
+async def registered_with_plan(site: Site, grid_id: str, number: str) -> tuple[str, str]:
+    """A returnee registered through the API, and the monitoring plan the registry's events open: (person, plan)."""
+    async with site.api("registry", "grid_worker", jurisdiction=COMMUNITY) as registry:
+        answer = await registry.post("/v1/persons", json=returnee(grid_id, number=number))
+        assert answer.status_code == 201, answer.text
+        person_id = str(answer.json()["id"])
+    async with site.api("monitoring", "grid_worker", jurisdiction=COMMUNITY) as monitoring:
+
+        async def opened() -> str:
+            found = (await monitoring.get("/v1/plans", params={"person_id": person_id})).json()["items"]
+            assert found, "no plan yet"
+            return str(found[0]["id"])
+
+        plan_id = await eventually(opened, timeout=EVENTS_SECONDS)
+    return person_id, plan_id
+
+
+async def reload_until_visible(page: Page, target: Locator, *, seconds: float = EVENTS_SECONDS) -> None:
+    """Reload until `target` shows: what arrives by events appears on the next load after it arrives."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            await target.wait_for(state="visible", timeout=2000)
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            await page.reload()
+
+
+async def test_a_worker_registers_a_person_fixing_a_wrong_id_and_finds_them_on_the_worklist(
+    site: Site, browser: Browser
+) -> None:
+    grid_id = await the_grid(site)
+    blocked: list[str] = []
+    context = await phone(browser, blocked)
+    page = await context.new_page()
+    await sign_in(page, site.web, WORKER, then="/people/new")
+    right = prc_id(birth="19850607", sequence=31)
+    wrong = right[:-1] + ("0" if right[-1] != "0" else "1")
+    await page.fill("#f-name", "王建国")
+    await page.fill("#f-document-number", wrong)
+    await page.fill("#f-phone", "13905710031")
+    await page.select_option("#f-grid_id", grid_id)
+    await page.select_option("#f-episodes-0-category", "holiday_returnee")
+    await page.fill("#f-episodes-0-arrival_date", str(date.today() - timedelta(days=2)))
+    await page.fill("#f-episodes-0-origin_division_code", "420106")
+    await page.click("button:has-text('登记')")
+
+    number = page.locator("#f-document-number")
+    await expect(number).to_have_attribute("aria-invalid", "true")
+    await expect(number).to_have_attribute("aria-describedby", "f-document-number-error")
+    await expect(page.locator("#f-document-number + .field-error")).to_contain_text("校验码")
+    await expect(page.locator("#f-name")).to_have_value("王建国")
+    await expect(page.locator("#f-grid_id")).to_have_value(grid_id)
+    assert await page.locator("[aria-invalid='true']").count() == 1, "only the ID field is marked"
+    await screenshot(page, "worker-register-wrong-id")
+
+    await number.fill(right)
+    await page.click("button:has-text('登记')")
+    await page.wait_for_url(f"{site.web}/people/*")
+    await expect(page.locator("[role=status]")).to_contain_text("登记成功")
+    person_id = page.url.split("/people/")[1].split("?")[0]
+    await expect(page.locator("[data-field=document_number]")).to_have_text(f"{right[:6]}********{right[-4:]}")
+    await screenshot(page, "worker-person")
+
+    await page.goto(f"{site.web}/worklist?grid={grid_id}")
+    await reload_until_visible(page, page.locator(f"li.work[data-person='{person_id}']"))
+    row = page.locator(f"li.work[data-person='{person_id}']")
+    await expect(row.locator("summary.person")).to_contain_text("王*国")
+    await expect(row.locator("[data-state=pending]")).to_contain_text("未打卡")
+    await screenshot(page, "worker-worklist")
+    await context.close()
+    assert blocked == []
+
+
+async def test_two_taps_on_the_worklist_check_a_person_in(site: Site, browser: Browser) -> None:
+    grid_id = await the_grid(site)
+    person_id, plan_id = await registered_with_plan(site, grid_id, prc_id(birth="19790101", sequence=41))
+    blocked: list[str] = []
+    context = await phone(browser, blocked)
+    page = await context.new_page()
+    await sign_in(page, site.web, WORKER, then=f"/worklist?grid={grid_id}")
+    row = page.locator(f"li.work[data-person='{person_id}']")
+    await reload_until_visible(page, row)
+    before = int(await page.locator("[data-count=done]").inner_text())
+
+    await row.locator("summary.person").tap()
+    form = row.locator("form.checkin")
+    await expect(form.locator("input[name=temperature_c]")).to_have_value("")
+    await expect(form.locator("input[name=health_code][value=green]")).to_be_checked()
+    await expect(form.locator("select[name=method]")).to_have_value("visit")
+    await screenshot(page, "worker-checkin-form")
+    await form.locator("button[data-action=save-checkin]").tap()
+
+    await expect(page.locator("[role=status]")).to_contain_text("已为")
+    await expect(page.locator(f"li.work[data-person='{person_id}'] [data-state=done]")).to_have_text("已打卡")
+    await expect(page.locator("[data-count=done]")).to_have_text(str(before + 1))
+    await screenshot(page, "worker-worklist-checked-in")
+    async with site.api("monitoring", "grid_worker", jurisdiction=COMMUNITY) as monitoring:
+        recorded = (await monitoring.get("/v1/checkins", params={"plan_id": plan_id})).json()["items"]
+    assert [(c["state"], c["result"]["method"], c["result"]["health_code"]) for c in recorded] == [
+        ("recorded", "visit", "green")
+    ]
+    await context.close()
+    assert blocked == []
+
+
+async def test_a_reveal_needs_a_purpose_and_shows_the_fields_once(site: Site, browser: Browser) -> None:
+    grid_id = await the_grid(site)
+    number = prc_id(birth="19900220", sequence=51)
+    person_id, _ = await registered_with_plan(site, grid_id, number)
+    blocked: list[str] = []
+    context = await phone(browser, blocked)
+    page = await context.new_page()
+    await sign_in(page, site.web, WORKER, then=f"/people/{person_id}")
+
+    await page.fill("#f-detail", "核对返乡人员身份信息")
+    await page.click("button:has-text('查看完整信息')")
+    purpose = page.locator("#f-purpose")
+    await expect(purpose).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#f-purpose + .field-error")).to_have_text("此项必填")
+    await expect(page.locator("#f-detail")).to_have_value("核对返乡人员身份信息")
+    assert await page.locator("[data-revealed]").count() == 0
+    await screenshot(page, "worker-reveal-refused")
+
+    await purpose.select_option("verification")
+    await page.click("button:has-text('查看完整信息')")
+    await expect(page.locator("[data-revealed=document_number]")).to_have_text(number)
+    await screenshot(page, "worker-reveal-shown")
+    await page.goto(f"{site.web}/people/{person_id}")
+    await expect(page.locator("[data-field=document_number]")).to_have_text(f"{number[:6]}********{number[-4:]}")
+    assert await page.locator("[data-revealed]").count() == 0, "a revealed value is shown once, not kept"
+
+    await page.click("button:has-text('生成自主打卡二维码')")
+    await expect(page.locator("img.qr")).to_be_visible()
+    link = await page.locator("[data-link=self-checkin]").get_attribute("href")
+    assert link is not None
+    assert link.startswith(f"{site.web}/r/checkin")
+    await screenshot(page, "worker-self-checkin-qr")
+    await context.close()
+    assert blocked == []
+
+
+def _sheet(grid_name: str) -> bytes:
+    good = [prc_id(birth="19700101", sequence=n) for n in (61, 63, 65)]
+    right = prc_id(birth="19700101", sequence=67)
+    wrong = right[:-1] + ("0" if right[-1] != "0" else "1")
+    rows = ["姓名,证件号码,网格,手机号码"]
+    rows += [f"张{i}三,{n},{grid_name},1390571{i:04d}" for i, n in enumerate(good)]
+    rows.append(f"李四,{wrong},{grid_name},13905719998")
+    rows.append("王五,,不存在的网格,13905719997")
+    return ("\n".join(rows) + "\n").encode()
+
+
+async def test_an_import_shows_its_progress_to_the_end_and_offers_the_row_errors(site: Site, browser: Browser) -> None:
+    await the_grid(site)
+    blocked: list[str] = []
+    context = await phone(browser, blocked)
+    page = await context.new_page()
+    await sign_in(page, site.web, ADMIN, then="/imports")
+    await screenshot(page, "admin-imports")
+    await page.set_input_files("#f-file", {"name": "名单.csv", "mimeType": "text/csv", "buffer": _sheet(GRID_NAME)})
+    await page.click("button:has-text('上传并导入')")
+    await page.wait_for_url(f"{site.web}/imports/*")
+
+    job = page.locator("#import-job")
+    await expect(job).to_have_attribute("data-status", "done", timeout=EVENTS_SECONDS * 1000)
+    await expect(job.locator("[data-field=imported]")).to_have_text("3")
+    await expect(job.locator("[data-field=errors_count]")).to_have_text("2")
+    bar = page.locator("#import-progress")
+    assert await bar.get_attribute("value") == await bar.get_attribute("max") == "5"
+    await expect(page.locator("table")).to_contain_text("证件号码")
+    await screenshot(page, "admin-import-done")
+
+    async with page.expect_download() as waiting:
+        await page.click("[data-link=errors]")
+    download = await waiting.value
+    path = await download.path()
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "行号,列,字段,问题"
+    assert [line.split(",")[0] for line in lines[1:]][:2] == ["5", "6"], lines
+    await context.close()
+    assert blocked == []
+
+
+async def test_an_admin_sees_grids_screenings_and_assist_lists(site: Site, browser: Browser) -> None:
+    await the_grid(site)
+    blocked: list[str] = []
+    context = await phone(browser, blocked)
+    page = await context.new_page()
+    await sign_in(page, site.web, ADMIN, then="/grids")
+    await expect(page.locator("li.grid-row")).to_contain_text([GRID_NAME])
+    await page.fill("#f-name", "第2网格")
+    await page.fill("#f-manager_name", "李网格")
+    await page.fill("#f-manager_phone", "123")
+    await page.click("button:has-text('新增网格')")
+    phone_field = page.locator("#f-manager_phone")
+    await expect(phone_field).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#f-manager_name")).to_have_value("李网格")
+    await screenshot(page, "admin-grids")
+
+    await page.goto(f"{site.web}/screenings")
+    await page.select_option("#f-grid_id", label=GRID_NAME)
+    await page.fill("#f-household", "曙光路1号3幢201室")
+    await page.click("button:has-text('保存')")
+    await expect(page.locator("li.screening")).to_contain_text(["曙光路1号3幢201室"])
+    await screenshot(page, "admin-screenings")
+
+    await page.goto(f"{site.web}/assist")
+    await expect(page.locator("h1")).to_have_text("协查名单")
+    await screenshot(page, "worker-assist")
+    await context.close()
+    assert blocked == []
