@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from gridline.testing import eventually
-from playwright.async_api import Browser, Locator, Page, expect
+from playwright.async_api import Browser, FilePayload, Locator, Page, expect
 
 from tests.integration.pages import Site, phone, screenshot, sign_in
 from tests.integration.people import COMMUNITY, create_grid, prc_id, returnee
@@ -16,6 +16,8 @@ pytestmark = pytest.mark.integration
 GRID_NAME = "第1网格"
 WORKER = "demo-grid-worker-1"
 ADMIN = "demo-community-admin-1"
+HIDDEN = ("csrf", "key", "plan_id", "grid", "name")
+ROWS = 1050  # two of the registry's batches: the progress bar has a step to show
 EVENTS_SECONDS = 60  # plans arrive by events: a loaded machine is slower, a passing check returns at once
 
 
@@ -121,12 +123,18 @@ async def test_two_taps_on_the_worklist_check_a_person_in(site: Site, browser: B
     await expect(form.locator("input[name=health_code][value=green]")).to_be_checked()
     await expect(form.locator("select[name=method]")).to_have_value("visit")
     await screenshot(page, "worker-checkin-form")
+    sent = {name: await form.locator(f"input[type=hidden][name={name}]").input_value() for name in HIDDEN}
     await form.locator("button[data-action=save-checkin]").tap()
 
     await expect(page.locator("[role=status]")).to_contain_text("已为")
     await expect(page.locator(f"li.work[data-person='{person_id}'] [data-state=done]")).to_have_text("已打卡")
     await expect(page.locator("[data-count=done]")).to_have_text(str(before + 1))
     await screenshot(page, "worker-worklist-checked-in")
+    again = await page.request.post(
+        f"{site.web}/worklist/checkin", form={**sent, "health_code": "green", "method": "visit", "temperature_c": ""}
+    )
+    assert again.ok, "the same form sent twice is the same check-in, not a refusal"
+    assert "/worklist?" in again.url
     async with site.api("monitoring", "grid_worker", jurisdiction=COMMUNITY) as monitoring:
         recorded = (await monitoring.get("/v1/checkins", params={"plan_id": plan_id})).json()["items"]
     assert [(c["state"], c["result"]["method"], c["result"]["health_code"]) for c in recorded] == [
@@ -172,15 +180,16 @@ async def test_a_reveal_needs_a_purpose_and_shows_the_fields_once(site: Site, br
     assert blocked == []
 
 
-def _sheet(grid_name: str) -> bytes:
-    good = [prc_id(birth="19700101", sequence=n) for n in (61, 63, 65)]
+def _sheet(grid_name: str, rows: int) -> bytes:
+    """A community's list: `rows` good people, then a wrong ID and a row with no ID and an unknown grid."""
+    lines = ["姓名,证件号码,网格,手机号码"]
+    for n in range(rows):
+        number = prc_id(birth=f"1960{n // 28 % 12 + 1:02d}{n % 28 + 1:02d}", sequence=100 + n // 336)
+        lines.append(f"张{n}三,{number},{grid_name},139{n:08d}")
     right = prc_id(birth="19700101", sequence=67)
-    wrong = right[:-1] + ("0" if right[-1] != "0" else "1")
-    rows = ["姓名,证件号码,网格,手机号码"]
-    rows += [f"张{i}三,{n},{grid_name},1390571{i:04d}" for i, n in enumerate(good)]
-    rows.append(f"李四,{wrong},{grid_name},13905719998")
-    rows.append("王五,,不存在的网格,13905719997")
-    return ("\n".join(rows) + "\n").encode()
+    lines.append(f"李四,{right[:-1] + ('0' if right[-1] != '0' else '1')},{grid_name},13905719998")
+    lines.append("王五,,不存在的网格,13905719997")
+    return ("\n".join(lines) + "\n").encode()
 
 
 async def test_an_import_shows_its_progress_to_the_end_and_offers_the_row_errors(site: Site, browser: Browser) -> None:
@@ -190,17 +199,27 @@ async def test_an_import_shows_its_progress_to_the_end_and_offers_the_row_errors
     page = await context.new_page()
     await sign_in(page, site.web, ADMIN, then="/imports")
     await screenshot(page, "admin-imports")
-    await page.set_input_files("#f-file", {"name": "名单.csv", "mimeType": "text/csv", "buffer": _sheet(GRID_NAME)})
+    sheet: FilePayload = {"name": "名单.csv", "mimeType": "text/csv", "buffer": _sheet(GRID_NAME, ROWS)}
+    await page.set_input_files("#f-file", sheet)
     await page.click("button:has-text('上传并导入')")
     await page.wait_for_url(f"{site.web}/imports/*")
+    landed = page.url
+    loads: list[str] = []
+    page.on("load", lambda loaded: loads.append(loaded.url))
 
     job = page.locator("#import-job")
+    assert await job.get_attribute("data-status") in ("queued", "running"), "a long list is still importing"
+    await screenshot(page, "admin-import-running")
     await expect(job).to_have_attribute("data-status", "done", timeout=EVENTS_SECONDS * 1000)
-    await expect(job.locator("[data-field=imported]")).to_have_text("3")
+    await expect(job.locator("[data-field=imported]")).to_have_text(str(ROWS))
     await expect(job.locator("[data-field=errors_count]")).to_have_text("2")
     bar = page.locator("#import-progress")
-    assert await bar.get_attribute("value") == await bar.get_attribute("max") == "5"
-    await expect(page.locator("table")).to_contain_text("证件号码")
+    assert await bar.get_attribute("value") == await bar.get_attribute("max") == str(ROWS + 2)
+    assert loads == [], "the bar followed the job without reloading the page"
+    await expect(page.locator("[data-link=errors]")).to_be_visible()
+
+    await page.goto(landed)
+    await expect(page.locator("table")).to_contain_text("居民身份证号码校验码不正确")
     await screenshot(page, "admin-import-done")
 
     async with page.expect_download() as waiting:
@@ -209,7 +228,7 @@ async def test_an_import_shows_its_progress_to_the_end_and_offers_the_row_errors
     path = await download.path()
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "行号,列,字段,问题"
-    assert [line.split(",")[0] for line in lines[1:]][:2] == ["5", "6"], lines
+    assert [line.split(",")[0] for line in lines[1:]][:2] == [str(ROWS + 2), str(ROWS + 3)], lines
     await context.close()
     assert blocked == []
 

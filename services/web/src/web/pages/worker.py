@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -57,7 +57,7 @@ async def worklist(
 async def _worklist(apis: Apis, user: User, grid: str, state: str) -> dict[str, Any]:
     params = {"state": state, "limit": 200}
     found: dict[str, Any] = await apis.monitoring.call(
-        "GET", f"/v1/grids/{grid}/worklist", token=user.token, params=params
+        "GET", f"/v1/grids/{quote(grid, safe='')}/worklist", token=user.token, params=params
     )
     return found
 
@@ -78,7 +78,7 @@ async def check_in(request: Request, apis: ApisDep, user: Worker) -> Response:
     try:
         await apis.monitoring.call(
             "POST",
-            f"/v1/plans/{plan_id}/checkins",
+            f"/v1/plans/{quote(plan_id, safe='')}/checkins",
             token=user.token,
             json=body,
             headers=key_header(form),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -120,16 +121,18 @@ async def _person(
     request: Request, apis: Apis, user: User, person_id: str, status_code: int = 200, **shown: Any
 ) -> HTMLResponse:
     """The person as the registry returns it (masked), with their monitoring plan, and whatever was just done."""
-    person = await apis.registry.call("GET", f"/v1/persons/{person_id}", token=user.token)
+    person = await apis.registry.call("GET", f"/v1/persons/{quote(person_id, safe='')}", token=user.token)
     plans = await apis.monitoring.call(
         "GET", "/v1/plans", token=user.token, params={"person_id": person_id, "status": "active", "limit": 5}
     )
+    grid = await apis.registry.call("GET", f"/v1/grids/{quote(person['grid_id'], safe='')}", token=user.token)
     context = {"reveal_values": {}, "reveal_errors": {}, "revealed": None, "link": None, **shown}
     response = render(
         request,
         "worker/person.html",
         status_code=status_code,
         person=person,
+        grid=grid,
         plan=(plans["items"] or [None])[0],
         **context,
     )
@@ -144,7 +147,7 @@ async def reveal(request: Request, apis: ApisDep, user: Worker, person_id: Perso
     values = {"purpose": text(form, "purpose"), "detail": text(form, "detail"), "fields": strings(form, "fields")}
     try:
         revealed = await apis.registry.call(
-            "POST", f"/v1/persons/{person_id}/reveal", token=user.token, json=without_empty(values)
+            "POST", f"/v1/persons/{quote(person_id, safe='')}/reveal", token=user.token, json=without_empty(values)
         )
     except ApiError as exc:
         if exc.status != 422:
@@ -159,7 +162,7 @@ async def self_checkin_qr(request: Request, apis: ApisDep, user: Worker, person_
     """Issue a signed self check-in link for the person's active plan, with its QR code to show or print."""
     form = await request.form()
     link = await apis.monitoring.call(
-        "POST", f"/v1/plans/{text(form, 'plan_id')}/self-checkin-links", token=user.token, json={}
+        "POST", f"/v1/plans/{quote(text(form, 'plan_id'), safe='')}/self-checkin-links", token=user.token, json={}
     )
     link["qr_svg_src"] = "data:image/svg+xml;base64," + base64.b64encode(link["qr_svg"].encode()).decode()
     return await _person(request, apis, user, person_id, link=link)

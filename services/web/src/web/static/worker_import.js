@@ -22,7 +22,6 @@
       box.querySelector(".when-running").hidden = true;
       box.querySelector(".when-finished").hidden = false;
       box.querySelector(".when-errors").hidden = !job.errors_count;
-      if (job.errors_count) window.setTimeout(() => window.location.reload(), 200);  // the first errors, listed
     }
   }
 
