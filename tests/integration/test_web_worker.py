@@ -172,6 +172,7 @@ async def test_a_reveal_needs_a_purpose_and_shows_the_fields_once(site: Site, br
 
     await page.click("button:has-text('生成自主打卡二维码')")
     await expect(page.locator("img.qr")).to_be_visible()
+    await page.wait_for_function("document.querySelector('img.qr').naturalWidth > 0")
     link = await page.locator("[data-link=self-checkin]").get_attribute("href")
     assert link is not None
     assert link.startswith(f"{site.web}/r/checkin")

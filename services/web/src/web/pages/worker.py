@@ -36,6 +36,8 @@ async def worklist(
 ) -> HTMLResponse:
     """Today's list for the chosen grid; without a grid, the grids of the worker's community to pick from."""
     grids = await community_grids(apis, user)
+    if not grid and user.jurisdiction.startswith("grid:"):
+        grid = user.jurisdiction.removeprefix("grid:")  # a token for one grid: its worklist, nothing to pick
     if not grid and len(grids) == 1:
         grid = grids[0]["id"]
     if not grid:
