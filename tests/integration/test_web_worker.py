@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import time
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
+import httpx
 import pytest
-from gridline.testing import eventually
+from gridline.testing import Sandbox, Secrets, Servers, eventually
 from playwright.async_api import Browser, FilePayload, Locator, Page, expect
 
 from tests.integration.pages import Site, phone, screenshot, sign_in
 from tests.integration.people import COMMUNITY, create_grid, prc_id, returnee
+from tests.integration.served import API_SERVICES, serve_platform
+from tests.integration.test_assist_lists import PLATFORM_KEY, assist_list, entry, push
 
 pytestmark = pytest.mark.integration
 GRID_NAME = "第1网格"
@@ -19,6 +24,21 @@ ADMIN = "demo-community-admin-1"
 HIDDEN = ("csrf", "key", "plan_id", "grid", "name")
 ROWS = 1050  # two of the registry's batches: the progress bar has a step to show
 EVENTS_SECONDS = 60  # plans arrive by events: a loaded machine is slower, a passing check returns at once
+
+
+@pytest.fixture(scope="module")
+async def site(
+    real_servers: Servers, secrets: Secrets, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Site]:
+    """The platform as conftest serves it, with the provincial platform as a signed client pushing assist lists."""
+    sandbox = Sandbox(real_servers, secrets)
+    await sandbox.create_topics()
+    province = f"province:{base64.b64encode(PLATFORM_KEY).decode()}"
+    try:
+        with serve_platform(sandbox, logs=tmp_path_factory.mktemp("site-logs"), integration_clients=province) as urls:
+            yield Site(sandbox=sandbox, urls=urls)
+    finally:
+        await sandbox.drop(list(API_SERVICES))
 
 
 async def the_grid(site: Site) -> str:
@@ -234,7 +254,7 @@ async def test_an_import_shows_its_progress_to_the_end_and_offers_the_row_errors
     assert blocked == []
 
 
-async def test_an_admin_sees_grids_screenings_and_assist_lists(site: Site, browser: Browser) -> None:
+async def test_an_admin_sets_up_grids_and_records_screenings(site: Site, browser: Browser) -> None:
     await the_grid(site)
     blocked: list[str] = []
     context = await phone(browser, blocked)
@@ -257,8 +277,32 @@ async def test_an_admin_sees_grids_screenings_and_assist_lists(site: Site, brows
     await expect(page.locator("li.screening")).to_contain_text(["曙光路1号3幢201室"])
     await screenshot(page, "admin-screenings")
 
-    await page.goto(f"{site.web}/assist")
-    await expect(page.locator("h1")).to_have_text("协查名单")
-    await screenshot(page, "worker-assist")
+    await context.close()
+    assert blocked == []
+
+
+async def test_a_worker_works_through_an_assist_list(site: Site, browser: Browser) -> None:
+    grid_id = await the_grid(site)
+    number = prc_id(birth="19881111", sequence=71)
+    person_id, _ = await registered_with_plan(site, grid_id, number)
+    pushed = assist_list(entry("E1", number), entry("E2", prc_id(birth="19881111", sequence=73)), list_id="XC-WEB-1")
+    async with httpx.AsyncClient(base_url=site.urls["registry"]) as registry:
+        answer = await push(registry, pushed)
+        assert answer.status_code == 201, answer.text
+    blocked: list[str] = []
+    context = await phone(browser, blocked)
+    page = await context.new_page()
+    await sign_in(page, site.web, WORKER, then="/assist")
+    await page.click("a:has-text('XC-WEB-1')")
+    matched = page.locator("li[data-entry=E1]")
+    await expect(matched.locator(f"a[href='/people/{person_id}']")).to_have_text("已在册")
+    await expect(page.locator("li[data-entry=E2] [data-status]")).to_have_text("待核查")
+
+    await matched.locator("input[name=note]").fill("已电话联系本人")
+    await matched.locator("button[value=located]").tap()
+    await expect(page.locator("[role=status]")).to_contain_text("E1")
+    await expect(page.locator("li[data-entry=E1] [data-status]")).to_have_text("已落实")
+    await expect(page.locator("li[data-entry=E1] input[name=note]")).to_have_value("已电话联系本人")
+    await screenshot(page, "worker-assist-list")
     await context.close()
     assert blocked == []
