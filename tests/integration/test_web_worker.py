@@ -164,6 +164,34 @@ async def test_two_taps_on_the_worklist_check_a_person_in(site: Site, browser: B
     assert blocked == []
 
 
+async def test_a_mistyped_temperature_is_refused_next_to_the_field_and_nothing_is_recorded(
+    site: Site, browser: Browser
+) -> None:
+    grid_id = await the_grid(site)
+    person_id, plan_id = await registered_with_plan(site, grid_id, prc_id(birth="19790303", sequence=43))
+    context = await phone(browser)
+    page = await context.new_page()
+    await sign_in(page, site.web, WORKER, then=f"/worklist?grid={grid_id}")
+    row = page.locator(f"li.work[data-person='{person_id}']")
+    await reload_until_visible(page, row)
+    await row.locator("summary.person").tap()
+    await row.locator("input[name=temperature_c]").fill("365")
+    await row.locator("button[data-action=save-checkin]").tap()
+
+    field = page.locator("#f-temperature_c")
+    await expect(field).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#f-temperature_c-error")).to_have_text("超出允许范围")
+    await expect(field).to_have_value("365")
+    await screenshot(page, "worker-checkin-refused")
+    async with site.api("monitoring", "grid_worker", jurisdiction=COMMUNITY) as monitoring:
+        recorded = (await monitoring.get("/v1/checkins", params={"plan_id": plan_id})).json()["items"]
+    assert recorded == []
+    await field.fill("36.6")
+    await page.click("button[data-action=save-checkin]")
+    await expect(page.locator(f"li.work[data-person='{person_id}'] [data-state=done]")).to_have_text("已打卡")
+    await context.close()
+
+
 async def test_a_reveal_needs_a_purpose_and_shows_the_fields_once(site: Site, browser: Browser) -> None:
     grid_id = await the_grid(site)
     number = prc_id(birth="19900220", sequence=51)
@@ -269,6 +297,23 @@ async def test_an_admin_sets_up_grids_and_records_screenings(site: Site, browser
     await expect(phone_field).to_have_attribute("aria-invalid", "true")
     await expect(page.locator("#f-manager_name")).to_have_value("李网格")
     await screenshot(page, "admin-grids")
+
+    first = page.locator("li.grid-row").first
+    await first.locator("summary.person").tap()
+    await first.locator("input[name=manager_work_phone]").fill("0571-87005678")
+    await first.locator("button:has-text('保存修改')").tap()
+    await expect(page.locator("[role=status]")).to_contain_text(GRID_NAME)
+    await expect(page.locator("li.grid-row").first).to_contain_text("公示电话 0571-87005678")
+
+    number = prc_id(birth="19770707", sequence=81)
+    person_id, _ = await registered_with_plan(site, await the_grid(site), number)
+    reveal = {"purpose": "contact", "detail": "电话通知核酸检测", "fields": ["phone"]}
+    async with site.api("registry", "grid_worker", jurisdiction=COMMUNITY, subject="worker-7") as registry:
+        assert (await registry.post(f"/v1/persons/{person_id}/reveal", json=reveal)).status_code == 200
+    await page.goto(f"{site.web}/people/{person_id}")
+    await expect(page.locator("#audit ~ ul")).to_contain_text("worker-7")
+    await expect(page.locator("#audit ~ ul")).to_contain_text("联系本人：电话通知核酸检测（手机号码）")
+    await screenshot(page, "admin-person-audit")
 
     await page.goto(f"{site.web}/screenings")
     await page.select_option("#f-grid_id", label=GRID_NAME)

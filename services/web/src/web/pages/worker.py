@@ -88,7 +88,7 @@ async def check_in(request: Request, apis: ApisDep, user: Worker) -> Response:
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise
-        values = {"temperature_c": text(form, "temperature_c"), **body}
+        values = {**body, "temperature_c": text(form, "temperature_c")}
         return render(
             request,
             "worker/checkin.html",

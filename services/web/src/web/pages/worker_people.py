@@ -126,6 +126,7 @@ async def _person(
         "GET", "/v1/plans", token=user.token, params={"person_id": person_id, "status": "active", "limit": 5}
     )
     grid = await apis.registry.call("GET", f"/v1/grids/{quote(person['grid_id'], safe='')}", token=user.token)
+    audit = await _audit(apis, user, person_id) if user.has("community_admin") else None
     context = {"reveal_values": {}, "reveal_errors": {}, "revealed": None, "link": None, **shown}
     response = render(
         request,
@@ -133,11 +134,21 @@ async def _person(
         status_code=status_code,
         person=person,
         grid=grid,
+        audit=audit,
         plan=(plans["items"] or [None])[0],
         **context,
     )
     response.headers.update(NO_STORE)
     return response
+
+
+async def _audit(apis: Apis, user: User, person_id: str) -> list[dict[str, Any]]:
+    """Who saw the person's full data, and why (an admin's check on reveals), in the order it happened."""
+    found = await apis.registry.call(
+        "GET", f"/v1/persons/{quote(person_id, safe='')}/audit", token=user.token, params={"limit": 50}
+    )
+    entries: list[dict[str, Any]] = found["items"]
+    return entries
 
 
 @router.post("/people/{person_id}/reveal", response_class=HTMLResponse, dependencies=[CsrfChecked])
