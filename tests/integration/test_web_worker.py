@@ -180,7 +180,7 @@ async def test_a_mistyped_temperature_is_refused_next_to_the_field_and_nothing_i
 
     field = page.locator("#f-temperature_c")
     await expect(field).to_have_attribute("aria-invalid", "true")
-    await expect(page.locator("#f-temperature_c-error")).to_have_text("超出允许范围")
+    await expect(page.locator("#f-temperature_c-error")).to_have_text("不能大于 43")
     await expect(field).to_have_value("365")
     await screenshot(page, "worker-checkin-refused")
     async with site.api("monitoring", "grid_worker", jurisdiction=COMMUNITY) as monitoring:

@@ -16,24 +16,27 @@ WORKER_ROLES = ("grid_worker", "community_admin")
 # The services' own messages are Chinese where they check meaning; schema checks answer in English.
 SCHEMA_WORDS = (
     (re.compile(r"^Field required"), "此项必填"),
-    (re.compile(r"^String should have at least"), "内容太短"),
-    (re.compile(r"^String should have at most"), "内容太长"),
+    (re.compile(r"^String should have at least (\d+)"), r"至少填写 \1 个字"),
+    (re.compile(r"^String should have at most (\d+)"), r"最多填写 \1 个字"),
     (re.compile(r"^String should match pattern"), "格式不正确"),
     (re.compile(r"^Input should be a valid (number|integer|decimal)"), "请填写数字"),
     (re.compile(r"^Input should be a valid date"), "请填写有效日期"),
+    (re.compile(r"^Input should be less than or equal to (\S+)"), r"不能大于 \1"),
+    (re.compile(r"^Input should be greater than or equal to (\S+)"), r"不能小于 \1"),
     (re.compile(r"^Input should be (greater|less) than"), "超出允许范围"),
     (re.compile(r"^Input should be"), "请从选项中选择"),
     (re.compile(r"^List should have at least"), "请至少选择一项"),
     (re.compile(r"^Extra inputs are not permitted"), "多余的内容"),
-    (re.compile(r"^Value error, "), ""),
+    (re.compile(r"^Value error, (.*)", re.DOTALL), r"\1"),
 )
 
 
 def chinese(message: str) -> str:
     """A field message people can act on: the service's own Chinese words, or ours for a schema check."""
     for pattern, words in SCHEMA_WORDS:
-        if pattern.search(message):
-            return words or pattern.sub("", message)
+        found = pattern.search(message)
+        if found:
+            return found.expand(words)
     return message
 
 
