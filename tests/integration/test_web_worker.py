@@ -50,12 +50,17 @@ async def the_grid(site: Site) -> str:
         return await create_grid(registry, site.sandbox.secrets)
 
 
-async def registered_with_plan(site: Site, grid_id: str, number: str) -> tuple[str, str]:
-    """A returnee registered through the API, and the monitoring plan the registry's events open: (person, plan)."""
+async def registered(site: Site, grid_id: str, number: str) -> str:
+    """A returnee registered through the API, as another worker's phone would: the person's id."""
     async with site.api("registry", "grid_worker", jurisdiction=COMMUNITY) as registry:
         answer = await registry.post("/v1/persons", json=returnee(grid_id, number=number))
         assert answer.status_code == 201, answer.text
-        person_id = str(answer.json()["id"])
+        return str(answer.json()["id"])
+
+
+async def registered_with_plan(site: Site, grid_id: str, number: str) -> tuple[str, str]:
+    """A returnee and the monitoring plan the registry's events open for them: (person, plan)."""
+    person_id = await registered(site, grid_id, number)
     async with site.api("monitoring", "grid_worker", jurisdiction=COMMUNITY) as monitoring:
 
         async def opened() -> str:
@@ -229,6 +234,77 @@ async def test_a_reveal_needs_a_purpose_and_shows_the_fields_once(site: Site, br
     assert blocked == []
 
 
+async def test_an_admin_sets_up_grids_and_records_screenings(site: Site, browser: Browser) -> None:
+    await the_grid(site)
+    blocked: list[str] = []
+    context = await phone(browser, blocked)
+    page = await context.new_page()
+    await sign_in(page, site.web, ADMIN, then="/grids")
+    await expect(page.locator("li.grid-row")).to_contain_text([GRID_NAME])
+    await page.fill("#f-name", "第2网格")
+    await page.fill("#f-manager_name", "李网格")
+    await page.fill("#f-manager_phone", "123")
+    await page.click("button:has-text('新增网格')")
+    phone_field = page.locator("#f-manager_phone")
+    await expect(phone_field).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#f-manager_name")).to_have_value("李网格")
+    await screenshot(page, "admin-grids")
+
+    first = page.locator("li.grid-row").first
+    await first.locator("summary.person").tap()
+    await first.locator("input[name=manager_work_phone]").fill("0571-87005678")
+    await first.locator("button:has-text('保存修改')").tap()
+    await expect(page.locator("[role=status]")).to_contain_text(GRID_NAME)
+    await expect(page.locator("li.grid-row").first).to_contain_text("公示电话 0571-87005678")
+
+    number = prc_id(birth="19770707", sequence=81)
+    person_id = await registered(site, await the_grid(site), number)
+    reveal = {"purpose": "contact", "detail": "电话通知核酸检测", "fields": ["phone"]}
+    async with site.api("registry", "grid_worker", jurisdiction=COMMUNITY, subject="worker-7") as registry:
+        assert (await registry.post(f"/v1/persons/{person_id}/reveal", json=reveal)).status_code == 200
+    await page.goto(f"{site.web}/people/{person_id}")
+    await expect(page.locator("#audit ~ ul")).to_contain_text("worker-7")
+    await expect(page.locator("#audit ~ ul")).to_contain_text("联系本人：电话通知核酸检测（手机号码）")
+    await screenshot(page, "admin-person-audit")
+
+    await page.goto(f"{site.web}/screenings")
+    await page.select_option("#f-grid_id", label=GRID_NAME)
+    await page.fill("#f-household", "曙光路1号3幢201室")
+    await page.click("button:has-text('保存')")
+    await expect(page.locator("li.screening")).to_contain_text(["曙光路1号3幢201室"])
+    await screenshot(page, "admin-screenings")
+
+    await context.close()
+    assert blocked == []
+
+
+async def test_a_worker_works_through_an_assist_list(site: Site, browser: Browser) -> None:
+    grid_id = await the_grid(site)
+    number = prc_id(birth="19881111", sequence=71)
+    person_id = await registered(site, grid_id, number)
+    pushed = assist_list(entry("E1", number), entry("E2", prc_id(birth="19881111", sequence=73)), list_id="XC-WEB-1")
+    async with httpx.AsyncClient(base_url=site.urls["registry"]) as registry:
+        answer = await push(registry, pushed)
+        assert answer.status_code == 201, answer.text
+    blocked: list[str] = []
+    context = await phone(browser, blocked)
+    page = await context.new_page()
+    await sign_in(page, site.web, WORKER, then="/assist")
+    await page.click("a:has-text('XC-WEB-1')")
+    matched = page.locator("li[data-entry=E1]")
+    await expect(matched.locator(f"a[href='/people/{person_id}']")).to_have_text("已在册")
+    await expect(page.locator("li[data-entry=E2] [data-status]")).to_have_text("待核查")
+
+    await matched.locator("input[name=note]").fill("已电话联系本人")
+    await matched.locator("button[value=located]").tap()
+    await expect(page.locator("[role=status]")).to_contain_text("E1")
+    await expect(page.locator("li[data-entry=E1] [data-status]")).to_have_text("已落实")
+    await expect(page.locator("li[data-entry=E1] input[name=note]")).to_have_value("已电话联系本人")
+    await screenshot(page, "worker-assist-list")
+    await context.close()
+    assert blocked == []
+
+
 def _sheet(grid_name: str, rows: int) -> bytes:
     """A community's list: `rows` good people, then a wrong ID and a row with no ID and an unknown grid."""
     lines = ["姓名,证件号码,网格,手机号码"]
@@ -278,76 +354,5 @@ async def test_an_import_shows_its_progress_to_the_end_and_offers_the_row_errors
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "行号,列,字段,问题"
     assert [line.split(",")[0] for line in lines[1:]][:2] == [str(ROWS + 2), str(ROWS + 3)], lines
-    await context.close()
-    assert blocked == []
-
-
-async def test_an_admin_sets_up_grids_and_records_screenings(site: Site, browser: Browser) -> None:
-    await the_grid(site)
-    blocked: list[str] = []
-    context = await phone(browser, blocked)
-    page = await context.new_page()
-    await sign_in(page, site.web, ADMIN, then="/grids")
-    await expect(page.locator("li.grid-row")).to_contain_text([GRID_NAME])
-    await page.fill("#f-name", "第2网格")
-    await page.fill("#f-manager_name", "李网格")
-    await page.fill("#f-manager_phone", "123")
-    await page.click("button:has-text('新增网格')")
-    phone_field = page.locator("#f-manager_phone")
-    await expect(phone_field).to_have_attribute("aria-invalid", "true")
-    await expect(page.locator("#f-manager_name")).to_have_value("李网格")
-    await screenshot(page, "admin-grids")
-
-    first = page.locator("li.grid-row").first
-    await first.locator("summary.person").tap()
-    await first.locator("input[name=manager_work_phone]").fill("0571-87005678")
-    await first.locator("button:has-text('保存修改')").tap()
-    await expect(page.locator("[role=status]")).to_contain_text(GRID_NAME)
-    await expect(page.locator("li.grid-row").first).to_contain_text("公示电话 0571-87005678")
-
-    number = prc_id(birth="19770707", sequence=81)
-    person_id, _ = await registered_with_plan(site, await the_grid(site), number)
-    reveal = {"purpose": "contact", "detail": "电话通知核酸检测", "fields": ["phone"]}
-    async with site.api("registry", "grid_worker", jurisdiction=COMMUNITY, subject="worker-7") as registry:
-        assert (await registry.post(f"/v1/persons/{person_id}/reveal", json=reveal)).status_code == 200
-    await page.goto(f"{site.web}/people/{person_id}")
-    await expect(page.locator("#audit ~ ul")).to_contain_text("worker-7")
-    await expect(page.locator("#audit ~ ul")).to_contain_text("联系本人：电话通知核酸检测（手机号码）")
-    await screenshot(page, "admin-person-audit")
-
-    await page.goto(f"{site.web}/screenings")
-    await page.select_option("#f-grid_id", label=GRID_NAME)
-    await page.fill("#f-household", "曙光路1号3幢201室")
-    await page.click("button:has-text('保存')")
-    await expect(page.locator("li.screening")).to_contain_text(["曙光路1号3幢201室"])
-    await screenshot(page, "admin-screenings")
-
-    await context.close()
-    assert blocked == []
-
-
-async def test_a_worker_works_through_an_assist_list(site: Site, browser: Browser) -> None:
-    grid_id = await the_grid(site)
-    number = prc_id(birth="19881111", sequence=71)
-    person_id, _ = await registered_with_plan(site, grid_id, number)
-    pushed = assist_list(entry("E1", number), entry("E2", prc_id(birth="19881111", sequence=73)), list_id="XC-WEB-1")
-    async with httpx.AsyncClient(base_url=site.urls["registry"]) as registry:
-        answer = await push(registry, pushed)
-        assert answer.status_code == 201, answer.text
-    blocked: list[str] = []
-    context = await phone(browser, blocked)
-    page = await context.new_page()
-    await sign_in(page, site.web, WORKER, then="/assist")
-    await page.click("a:has-text('XC-WEB-1')")
-    matched = page.locator("li[data-entry=E1]")
-    await expect(matched.locator(f"a[href='/people/{person_id}']")).to_have_text("已在册")
-    await expect(page.locator("li[data-entry=E2] [data-status]")).to_have_text("待核查")
-
-    await matched.locator("input[name=note]").fill("已电话联系本人")
-    await matched.locator("button[value=located]").tap()
-    await expect(page.locator("[role=status]")).to_contain_text("E1")
-    await expect(page.locator("li[data-entry=E1] [data-status]")).to_have_text("已落实")
-    await expect(page.locator("li[data-entry=E1] input[name=note]")).to_have_value("已电话联系本人")
-    await screenshot(page, "worker-assist-list")
     await context.close()
     assert blocked == []
