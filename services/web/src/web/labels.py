@@ -29,6 +29,7 @@ WORDS: dict[str, dict[str, str]] = {
         "cancelled": "已取消",
     },
     "priority": {"low": "低", "normal": "一般", "high": "高", "urgent": "紧急"},
+    "nat_result": {"negative": "阴性", "positive": "阳性"},
     "checkin_method": {"visit": "上门", "phone": "电话", "self_report": "自主上报", "venue": "场所查验"},
     "symptom": {
         "cough": "咳嗽",

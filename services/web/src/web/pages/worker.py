@@ -93,7 +93,7 @@ async def check_in(request: Request, apis: ApisDep, user: Worker) -> Response:
             request,
             "worker/checkin.html",
             status_code=exc.status,
-            item={"plan_id": plan_id, "name_masked": name},
+            item={"plan_id": plan_id, "name_masked": name, "nat_due": bool(optional(form, "nat_due"))},
             grid=grid,
             values=values,
             errors=field_errors(exc),
@@ -104,13 +104,16 @@ async def check_in(request: Request, apis: ApisDep, user: Worker) -> Response:
 
 
 def _checkin_body(form: Any) -> dict[str, Any]:
-    temperature = optional(form, "temperature_c")
-    return {
+    """The recordCheckin body: what the worker saw, with the NAT result when one was picked."""
+    body = {
         "method": text(form, "method") or "visit",
-        "temperature_c": _number(temperature),
+        "temperature_c": _number(optional(form, "temperature_c")),
         "health_code": text(form, "health_code") or "green",
         "symptoms": strings(form, "symptoms"),
     }
+    if optional(form, "nat_result"):
+        body["nat_result"] = text(form, "nat_result")
+    return body
 
 
 def _number(value: str | None) -> float | str | None:
