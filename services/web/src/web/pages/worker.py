@@ -57,6 +57,7 @@ async def worklist(
 
 
 async def _worklist(apis: Apis, user: User, grid: str, state: str) -> dict[str, Any]:
+    """The grid's worklist from monitoring, one page of up to 200 people, as the user may see it."""
     params = {"state": state, "limit": 200}
     found: dict[str, Any] = await apis.monitoring.call(
         "GET", f"/v1/grids/{quote(grid, safe='')}/worklist", token=user.token, params=params
@@ -65,6 +66,7 @@ async def _worklist(apis: Apis, user: User, grid: str, state: str) -> dict[str, 
 
 
 def _grid_named(grids: list[dict[str, Any]], grid_id: str) -> dict[str, Any]:
+    """The picked grid's record for its name; the id alone when it is not among the user's grids."""
     for found in grids:
         if found["id"] == grid_id:
             return found

@@ -22,6 +22,7 @@ MANAGER_FIELDS = ("name", "manager_name", "manager_phone", "manager_work_phone")
 
 @router.get("/grids", response_class=HTMLResponse)
 async def grids(request: Request, apis: ApisDep, user: Admin, saved: str = "") -> HTMLResponse:
+    """The community's grids and managers, to check and change."""
     return await _grids(request, apis, user, saved=saved)
 
 
@@ -40,6 +41,7 @@ async def _grids(request: Request, apis: Apis, user: User, status_code: int = 20
 
 @router.post("/grids", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def create_grid(request: Request, apis: ApisDep, user: Admin) -> Response:
+    """Set up a grid; a refusal comes back next to the field it names."""
     form = await request.form()
     values = {name: text(form, name) for name in MANAGER_FIELDS}
     body = without_empty({"community_code": user.community or text(form, "community_code"), **values})
@@ -80,6 +82,7 @@ Cursor = Annotated[str | None, Query(max_length=200)]
 async def screenings(
     request: Request, apis: ApisDep, user: Admin, grid: GridFilter = None, cursor: Cursor = None, saved: str = ""
 ) -> HTMLResponse:
+    """The screenings recorded in the admin's community."""
     return await _screenings(request, apis, user, grid=grid, cursor=cursor, saved=saved)
 
 
@@ -113,6 +116,7 @@ async def _screenings(
 
 @router.post("/screenings", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def record_screening(request: Request, apis: ApisDep, user: Admin) -> Response:
+    """Record a household visited; the registry checks it and answers with field errors."""
     form = await request.form()
     values = {name: text(form, name) for name in ("grid_id", "household", "method", "note")}
     body = without_empty({"community_code": user.community or "", **values, "note": optional(form, "note")})

@@ -59,6 +59,7 @@ def key_header(form: FormData) -> dict[str, str]:
 
 
 def text(form: FormData, name: str) -> str:
+    """A form field's typed text, trimmed; empty when missing."""
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
 
@@ -69,6 +70,7 @@ def optional(form: FormData, name: str) -> str | None:
 
 
 def strings(form: FormData, name: str) -> list[str]:
+    """Every ticked value of a repeated field (checkboxes)."""
     return [v for v in form.getlist(name) if isinstance(v, str) and v]
 
 

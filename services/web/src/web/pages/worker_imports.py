@@ -36,6 +36,7 @@ async def _small_enough(request: Request) -> None:
 
 @router.get("/imports", response_class=HTMLResponse)
 async def imports(request: Request, user: Admin) -> HTMLResponse:
+    """The upload form, with what the sheet must hold."""
     return render(request, "worker/imports.html", errors={}, key=new_key())
 
 
@@ -65,6 +66,7 @@ async def upload(request: Request, apis: ApisDep, user: Admin) -> Response:
 
 
 async def _job(apis: Apis, user: User, import_id: str) -> dict[str, Any]:
+    """The import job as the registry reports it (refused outside the admin's area)."""
     job: dict[str, Any] = await apis.registry.call("GET", f"/v1/imports/{quote(import_id, safe='')}", token=user.token)
     return job
 
@@ -102,6 +104,7 @@ async def errors_csv(apis: ApisDep, user: Admin, import_id: ImportId) -> Streami
 
 
 async def _error_rows(apis: Apis, user: User, import_id: str) -> AsyncIterator[bytes]:
+    """The CSV lines of every refused row, page by page from the registry."""
     yield _csv_line(["行号", "列", "字段", "问题"], bom=True)
     cursor: str | None = None
     while True:

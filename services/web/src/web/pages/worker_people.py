@@ -36,6 +36,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 @router.get("/people/new", response_class=HTMLResponse)
 async def new_person(request: Request, apis: ApisDep, user: Worker) -> HTMLResponse:
+    """An empty registration form, in the worker's community, with an ID card preselected."""
     grids = await community_grids(apis, user)
     values = {"community_code": user.community or "", "document.type": "prc_id", "health_code": "green"}
     return _registration(request, grids, values, {})
@@ -69,6 +70,7 @@ async def register(request: Request, apis: ApisDep, user: Worker) -> Response:
 def _registration(
     request: Request, grids: list[dict[str, Any]], values: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> HTMLResponse:
+    """The registration form with the values typed, the errors by field, and a fresh retry key."""
     return render(
         request,
         "worker/person_new.html",
@@ -114,6 +116,7 @@ def _person_body(form: FormData) -> dict[str, Any]:
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
 async def person_page(request: Request, apis: ApisDep, user: Worker, person_id: PersonId) -> HTMLResponse:
+    """A person's page; just after registering, it says so."""
     return await _person(request, apis, user, person_id, registered=request.query_params.get("registered") == "1")
 
 
