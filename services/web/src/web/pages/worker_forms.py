@@ -31,6 +31,13 @@ SCHEMA_WORDS = (
 )
 
 
+# Refusals without field errors whose details the services write in English.
+STATUS_WORDS = {
+    404: "所填的社区、网格或记录不存在，或不在您的辖区。",
+    413: "文件超过 20 MB，请拆分后分批导入。",
+}
+
+
 def chinese(message: str) -> str:
     """A field message people can act on: the service's own Chinese words, or ours for a schema check."""
     for pattern, words in SCHEMA_WORDS:
@@ -44,7 +51,7 @@ def field_errors(exc: ApiError) -> dict[str, str]:
     """The refusal's field errors by API path, in Chinese; a refusal without fields under the empty path."""
     found = {path: chinese(message) for path, message in exc.fields.items()}
     if not found:
-        found[""] = exc.detail or exc.title
+        found[""] = STATUS_WORDS.get(exc.status) or exc.detail or exc.title
     return found
 
 

@@ -38,7 +38,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 async def new_person(request: Request, apis: ApisDep, user: Worker) -> HTMLResponse:
     """An empty registration form, in the worker's community, with an ID card preselected."""
     grids = await community_grids(apis, user)
-    values = {"community_code": user.community or "", "document.type": "prc_id", "health_code": "green"}
+    values = {"community_code": user.community or "", "document.type": "prc_id", "episodes.0.health_code": "green"}
     return _registration(request, grids, values, {})
 
 
@@ -60,6 +60,8 @@ async def register(request: Request, apis: ApisDep, user: Worker) -> Response:
         errors = field_errors(exc)
         if exc.status == 409:
             errors = {"document.number": exc.detail or "该证件号码已登记"}
+        elif exc.status == 404:  # the only thing a registration looks up is its grid
+            errors = {"grid_id": "所选网格不存在或不在您的辖区，请重新选择"}
         grids = await community_grids(apis, user)
         values = {k: v for k, v in form.multi_items() if k not in ("csrf", "key")}
         values["special_groups"] = strings(form, "special_groups")  # type: ignore[assignment]
