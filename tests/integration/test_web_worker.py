@@ -324,6 +324,14 @@ async def test_an_import_shows_its_progress_to_the_end_and_offers_the_row_errors
     page = await context.new_page()
     await sign_in(page, site.web, ADMIN, then="/imports")
     await screenshot(page, "admin-imports")
+    no_ids = "姓名,手机号码\n张三,13905710001\n".encode()
+    headless: FilePayload = {"name": "名单.csv", "mimeType": "text/csv", "buffer": no_ids}
+    await page.set_input_files("#f-file", headless)
+    await page.click("button:has-text('上传并导入')")
+    await expect(page.locator("#f-file")).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#f-file-error")).to_contain_text("证件号码")
+    await screenshot(page, "admin-import-refused")
+
     sheet: FilePayload = {"name": "名单.csv", "mimeType": "text/csv", "buffer": _sheet(GRID_NAME, ROWS)}
     await page.set_input_files("#f-file", sheet)
     await page.click("button:has-text('上传并导入')")
