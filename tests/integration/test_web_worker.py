@@ -42,11 +42,12 @@ async def site(
 
 
 async def the_grid(site: Site) -> str:
-    """The community's one grid, set up once per module as an operator and an admin would."""
+    """The community's first grid, set up once per module as an operator and an admin would."""
     async with site.api("registry", "community_admin", jurisdiction=COMMUNITY) as registry:
         listed = (await registry.get("/v1/grids", params={"community_code": COMMUNITY})).json()["items"]
-        if listed:
-            return str(listed[0]["id"])
+        for grid in listed:
+            if grid["name"] == GRID_NAME:
+                return str(grid["id"])
         return await create_grid(registry, site.sandbox.secrets)
 
 
@@ -256,6 +257,18 @@ async def test_an_admin_sets_up_grids_and_records_screenings(site: Site, browser
     await first.locator("button:has-text('保存修改')").tap()
     await expect(page.locator("[role=status]")).to_contain_text(GRID_NAME)
     await expect(page.locator("li.grid-row").first).to_contain_text("公示电话 0571-87005678")
+    await page.fill("#f-name", "第2网格")
+    await page.fill("#f-manager_name", "李网格")
+    await page.fill("#f-manager_phone", "13905710002")
+    await page.click("button:has-text('新增网格')")
+    await expect(page.locator("[role=status]")).to_contain_text("第2网格")
+    await expect(page.locator("li.grid-row")).to_have_count(2)
+
+    await page.goto(f"{site.web}/worklist")
+    await screenshot(page, "worker-grid-pick")
+    await page.click("a.tile:has-text('第2网格')")
+    await expect(page.locator("main .hint").first).to_contain_text("第2网格")
+    assert "grid=" in page.url, "the picked grid is kept in the address"
 
     number = prc_id(birth="19770707", sequence=81)
     person_id = await registered(site, await the_grid(site), number)
