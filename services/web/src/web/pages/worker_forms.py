@@ -82,12 +82,12 @@ def strings(form: FormData, name: str) -> list[str]:
 
 
 async def community_grids(apis: Apis, user: User) -> list[dict[str, Any]]:
-    """The grids a worker may pick from: their community's when the token is one community, else all visible."""
+    """The grids a worker may pick from, by name: their community's when the token is one, else all visible."""
     params: dict[str, Any] = {"limit": 200}
     if user.community:
         params["community_code"] = user.community
     found = await apis.registry.call("GET", "/v1/grids", token=user.token, params=params)
-    grids: list[dict[str, Any]] = found["items"]
+    grids: list[dict[str, Any]] = sorted(found["items"], key=lambda grid: str(grid["name"]))
     return grids
 
 
