@@ -28,11 +28,18 @@ Worker = Annotated[User, requires(*WORKER_ROLES)]
 STATES = {"all": "全部", "pending": "未打卡", "done": "已打卡", "nat_due": "今日核酸"}
 GridId = Annotated[str | None, Query(max_length=64)]
 State = Annotated[str, Query(pattern="^(all|pending|done|nat_due)$")]
+Cursor = Annotated[str | None, Query(max_length=200)]
 
 
 @router.get("/worklist", response_class=HTMLResponse)
 async def worklist(
-    request: Request, apis: ApisDep, user: Worker, grid: GridId = None, state: State = "all", saved: str = ""
+    request: Request,
+    apis: ApisDep,
+    user: Worker,
+    grid: GridId = None,
+    state: State = "all",
+    cursor: Cursor = None,
+    saved: str = "",
 ) -> HTMLResponse:
     """Today's list for the chosen grid; without a grid, the grids of the worker's community to pick from."""
     grids = await community_grids(apis, user)
@@ -42,7 +49,7 @@ async def worklist(
         grid = grids[0]["id"]
     if not grid:
         return render(request, "worker/grids_pick.html", grids=grids)
-    found = await _worklist(apis, user, grid, state)
+    found = await _worklist(apis, user, grid, state, cursor)
     return render(
         request,
         "worker/worklist.html",
@@ -56,9 +63,9 @@ async def worklist(
     )
 
 
-async def _worklist(apis: Apis, user: User, grid: str, state: str) -> dict[str, Any]:
+async def _worklist(apis: Apis, user: User, grid: str, state: str, cursor: str | None) -> dict[str, Any]:
     """The grid's worklist from monitoring, one page of up to 200 people, as the user may see it."""
-    params = {"state": state, "limit": 200}
+    params = {"state": state, "limit": 200, **({"cursor": cursor} if cursor else {})}
     found: dict[str, Any] = await apis.monitoring.call(
         "GET", f"/v1/grids/{quote(grid, safe='')}/worklist", token=user.token, params=params
     )
