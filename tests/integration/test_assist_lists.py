@@ -246,6 +246,28 @@ async def test_an_entry_registered_after_the_push_is_matched_when_a_worker_recor
     assert [e["entry_id"] for e in seen.json()["entries"]] == ["E1"]
 
 
+async def test_a_worker_lists_the_lists_with_entries_in_their_area_counted_there(platform: Platform) -> None:
+    registry, secrets = await start(platform)
+    mixed = assist_list(entry("E1", STRANGER), entry("E2", prc_id(), community=OTHER_COMMUNITY))
+    elsewhere = assist_list(entry("E1", prc_id(sequence=15), community=OTHER_COMMUNITY), list_id="XC-2021-0113")
+    assert (await push(registry, mixed)).status_code == 201
+    assert (await push(registry, elsewhere)).status_code == 201
+    assert (await patch(registry, worker(secrets), "located")).status_code == 200
+
+    mine = await registry.get("/v1/assist-lists", headers=worker(secrets))
+    theirs = await registry.get("/v1/assist-lists", headers=worker(secrets, OTHER_COMMUNITY, "worker-2"))
+
+    assert mine.status_code == 200, mine.text
+    assert [(i["list_id"], i["statuses"]["located"], i["statuses"]["pending"]) for i in mine.json()["items"]] == [
+        (LIST_ID, 1, 0)
+    ]
+    assert mine.json()["items"][0]["issued_by"] == "浙江省疫情防控工作领导小组办公室"
+    assert [(i["list_id"], i["statuses"]["pending"]) for i in theirs.json()["items"]] == [
+        (LIST_ID, 1),
+        ("XC-2021-0113", 1),
+    ]
+
+
 async def test_a_bad_signature_is_401_and_nothing_is_stored(platform: Platform) -> None:
     await platform.start("registry", **integration())
     registry, secrets = platform.client("registry"), platform.sandbox.secrets

@@ -5,6 +5,7 @@ from __future__ import annotations
 WORDS: dict[str, dict[str, str]] = {
     "measure": {
         "centralized_isolation": "集中隔离",
+        "centralised_isolation": "集中隔离",
         "home_isolation": "居家隔离",
         "home_health_monitoring": "居家健康监测",
         "daily_health_monitoring": "日常健康监测",
@@ -99,6 +100,78 @@ WORDS: dict[str, dict[str, str]] = {
         "venue_fever": "场所发热",
         "venue_health_code": "场所异常健康码",
         "venue_over_capacity": "场所超员",
+    },
+    # Registry's words: people, reveals, assist lists, imports, screenings, plans.
+    "nat_result": {
+        "negative": "阴性",
+        "positive": "阳性",
+    },
+    "checkin_method": {
+        "visit": "上门",
+        "phone": "电话",
+        "self_report": "自主上报",
+        "venue": "场所查验",
+    },
+    "document_type": {
+        "prc_id": "居民身份证",
+        "passport": "护照",
+        "mainland_travel_permit": "港澳台居民来往内地通行证",
+        "foreign_permanent_residence": "外国人永久居留身份证",
+    },
+    "category": {
+        "holiday_returnee": "返乡人员",
+        "cold_chain_worker": "进口冷链从业人员",
+        "non_local_arrival": "外来人员",
+        "risk_area_arrival": "中高风险地区来（返）人员",
+        "inbound_traveller": "入境人员",
+    },
+    "special_group": {
+        "elderly_in_difficulty": "困难老人",
+        "orphan": "孤儿",
+        "left_behind_woman": "留守妇女",
+        "left_behind_child": "留守儿童",
+        "disabled": "残疾人",
+    },
+    "reveal_purpose": {
+        "contact": "联系本人",
+        "verification": "核验身份",
+        "assist_list": "协查落实",
+        "medical_referral": "转运就医",
+    },
+    "reveal_field": {
+        "document_number": "证件号码",
+        "phone": "手机号码",
+        "guardian_phone": "监护人电话",
+    },
+    "assist_status": {
+        "pending": "待核查",
+        "located": "已落实",
+        "not_found": "查无此人",
+        "moved_away": "已转出",
+    },
+    "assist_match": {
+        "matched": "已在册",
+        "pending_registration": "尚未登记",
+    },
+    "import_status": {
+        "queued": "排队中",
+        "running": "导入中",
+        "done": "已完成",
+        "failed": "失败",
+    },
+    "screening_method": {
+        "door_to_door": "上门排查",
+        "phone": "电话排查",
+    },
+    "plan_status": {
+        "active": "监测中",
+        "completed": "已解除",
+        "cancelled": "已取消",
+    },
+    "person_status": {
+        "active": "在册",
+        "merged": "已合并",
+        "transferred": "已转出",
     },
 }
 

@@ -101,6 +101,17 @@ class EntryRead(BaseModel):
     report: ReportRead
 
 
+class AssistListSummary(BaseModel):
+    """A list as one line of the lists to work through: its counts in your jurisdiction, no entries."""
+
+    list_id: str
+    issued_by: str
+    deadline: datetime
+    received_at: datetime
+    complete: bool = Field(description="false while a push was interrupted and not yet retried")
+    statuses: dict[EntryStatus, int] = Field(description="entries in your jurisdiction, by status")
+
+
 class AssistListRead(BaseModel):
     list_id: str
     issued_by: str

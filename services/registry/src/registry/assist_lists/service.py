@@ -17,6 +17,7 @@ from gridline.mongo import ASCENDING, Database, Index
 from registry.assist_lists import reporting
 from registry.assist_lists.models import (
     AssistListRead,
+    AssistListSummary,
     DeliveryRead,
     EntryRead,
     EntryStatus,
@@ -27,6 +28,7 @@ from registry.assist_lists.store import ENTRIES, LISTS
 
 INDEXES: list[Index] = [
     Index(ENTRIES, (("list_id", ASCENDING), ("scope", ASCENDING), ("_id", ASCENDING))),
+    Index(ENTRIES, (("scope", ASCENDING), ("list_id", ASCENDING))),
     Index(webhooks.COLLECTION, (("tags.list_id", ASCENDING), ("tags.scope", ASCENDING), ("_id", ASCENDING))),
     *webhooks.INDEXES,
     *signatures.INDEXES,
@@ -54,6 +56,24 @@ async def get_list(*, db: Database, principal: Principal, list_id: str, page: Pa
         entries=await read_entries(db=db, entries=entries.items),
         next_cursor=entries.next_cursor,
     )
+
+
+async def list_lists(*, db: Database, principal: Principal, page: PageParams) -> Page[AssistListSummary]:
+    """The lists with at least one entry in the caller's jurisdiction, with the counts of those entries."""
+    list_ids = await db[ENTRIES].distinct("list_id", principal.scope_filter())
+    headers = await paginate(db[LISTS], {"_id": {"$in": sorted(list_ids)}}, page, dict)
+    items = [
+        AssistListSummary(
+            list_id=header["_id"],
+            issued_by=header["issued_by"],
+            deadline=header["deadline"],
+            received_at=header["received_at"],
+            complete=header["state"] == "received",
+            statuses=await _statuses(db, {"list_id": header["_id"], **principal.scope_filter()}),
+        )
+        for header in headers.items
+    ]
+    return Page(items=items, next_cursor=headers.next_cursor)
 
 
 async def list_deliveries(*, db: Database, principal: Principal, list_id: str, page: PageParams) -> Page[DeliveryRead]:

@@ -17,6 +17,7 @@ from registry.assist_lists.models import (
     AssistListPush,
     AssistListRead,
     AssistListReceipt,
+    AssistListSummary,
     DeliveryRead,
     EntryRead,
     EntryUpdate,
@@ -72,6 +73,11 @@ async def receive_assist_list(
     else:
         response.status_code = status.HTTP_200_OK
     return receipt
+
+
+@router.get("", operation_id="listAssistLists", summary="Lists with entries in your jurisdiction, with their counts")
+async def list_assist_lists(db: DbDep, principal: Reader, page: Pages) -> Page[AssistListSummary]:
+    return await service.list_lists(db=db, principal=principal, page=page)
 
 
 @router.get("/{list_id}", operation_id="getAssistList", summary="A list's entries in your jurisdiction, masked")

@@ -15,6 +15,11 @@ from web.pages import (
     resident_checkin,
     resident_help,
     stats,
+    worker,
+    worker_admin,
+    worker_assist,
+    worker_imports,
+    worker_people,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -22,6 +27,11 @@ ROUTERS: list[APIRouter] = [
     resident_checkin.router,
     resident_help.router,
     resident_book.router,
+    worker.router,
+    worker_people.router,
+    worker_assist.router,
+    worker_admin.router,
+    worker_imports.router,
     desk.router,
     desk_roster.router,
     desk_supplies.router,
