@@ -30,7 +30,22 @@ pytestmark = pytest.mark.integration
 MINUTE_MS = 60_000
 
 
-async def test_a_fever_check_in_shows_up_live_on_an_open_duty_desk(site: Site, browser: Browser) -> None:
+async def resident_reports_fever(site: Site, browser: Browser, plan_id: str, blocked: list[str]) -> None:
+    """The resident scans the self check-in QR a grid worker issued and reports 38.6 °C on their own phone."""
+    async with site.api("monitoring", "grid_worker", jurisdiction=COMMUNITY, subject="demo-grid-worker-1") as worker:
+        issued = await worker.post(f"/v1/plans/{plan_id}/self-checkin-links", json={})
+        assert issued.status_code == 201, issued.text
+    resident = await phone(browser, blocked)
+    page = await resident.new_page()
+    await page.goto(issued.json()["url"])
+    await page.fill("#temperature", "38.6")
+    await page.check("label.check:has-text('绿码') input")
+    await page.click("button:has-text('提交打卡')")
+    await expect(page.locator("h1")).to_have_text("✓ 打卡成功")
+    await resident.close()
+
+
+async def test_a_residents_fever_check_in_shows_up_live_on_an_open_duty_desk(site: Site, browser: Browser) -> None:
     """It arrives live; a colleague's acknowledgement and resolution then change and remove it live too."""
     plan = await monitored_person(site, "person-desk-fever")
     await roster(site)
@@ -43,7 +58,7 @@ async def test_a_fever_check_in_shows_up_live_on_an_open_duty_desk(site: Site, b
     navigations: list[str] = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
 
-    await check_in(site, plan["id"], 38.6)
+    await resident_reports_fever(site, browser, plan["id"], blocked)
 
     async with site.api("duty", "duty_officer", jurisdiction=COMMUNITY) as duty:
 
