@@ -86,7 +86,7 @@ def _wait_ready(name: str, port: int, process: subprocess.Popen[bytes], logs: Pa
         if process.poll() is not None:
             raise AssertionError(f"{name} exited: {(logs / f'{name}.log').read_text()[-2000:]}")
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
                 return
         time.sleep(0.2)
     raise AssertionError(f"{name} not ready after {timeout:.0f}s")

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 SERVICES = ("registry", "monitoring", "care", "duty")
+READY_TIMEOUT_SECONDS = 2.0
 
 
 @dataclass
@@ -78,7 +79,7 @@ class Api:
 
     async def ready(self) -> bool:
         try:
-            return (await self._client.get("/readyz")).status_code == 200
+            return (await self._client.get("/readyz", timeout=READY_TIMEOUT_SECONDS)).status_code == 200
         except httpx.HTTPError:
             return False
 

@@ -110,7 +110,7 @@ def _service_state(pid: int, port: int) -> str:
     if not servers.alive(pid):
         return "DOWN"
     try:
-        response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+        response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
     except httpx.HTTPError:
         return "not ready: not answering"
     if response.status_code == 200:
@@ -154,7 +154,7 @@ def _wait_ready(name: str, port: int, pid: int, timeout: float = 60) -> None:
         if not servers.alive(pid):
             raise SystemExit(f"{name} exited; see .local/logs/{name}.log")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
