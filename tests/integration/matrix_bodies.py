@@ -29,6 +29,9 @@ class World:
     plan_template_id: str
     social_helper_id: str  # the helper record of the social worker at home
     shift_id: str  # a shift of a seeded rotation
+    # Path ids for one operation where a service uses one parameter name for two kinds of record (duty's
+    # `task_id`: an incident's task and a cleaning task).
+    by_operation: dict[str, dict[str, str]] = field(default_factory=dict)
     rule_set: dict[str, Any] = field(default_factory=dict)
     monitoring_rules: dict[str, Any] = field(default_factory=dict)
 
@@ -230,6 +233,16 @@ VENUES: dict[str, Body] = {
         "capacity": 20,
     },
 }
+
+
+def ids_for(world: World, service: str, operation_id: str) -> dict[str, str]:
+    return {**world.ids[service], **world.by_operation.get(operation_id, {})}
+
+
+def seeded_values(world: World, service: str) -> list[str]:
+    """Every seeded id of a service, for the lists that must hide them from elsewhere."""
+    extra = [v for ids in world.by_operation.values() for v in ids.values()]
+    return [v for k, v in world.ids[service].items() if k.endswith("_id")] + extra
 
 
 def body_for(service: str, operation_id: str, world: World, n: int) -> Any:
