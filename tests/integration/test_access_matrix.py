@@ -98,6 +98,9 @@ AT_HOME: dict[tuple[str, Role | None], tuple[int, str]] = {
     ("recordCheckin", Role.COMMUNITY_ADMIN): (409, "the plan takes one check-in a day; the grid worker's came first"),
     ("requestSwap", Role.COMMUNITY_ADMIN): (422, "only the holder of a shift asks to swap it: the duty officer"),
     ("requestSwap", Role.GRID_WORKER): (422, "only the holder of a shift asks to swap it: the duty officer"),
+    ("acceptSwap", Role.COMMUNITY_ADMIN): (404, "only the counterpart, the grid worker, accepts a swap"),
+    ("acceptSwap", Role.DUTY_OFFICER): (404, "only the counterpart, the grid worker, accepts a swap"),
+    ("rejectSwap", Role.DUTY_OFFICER): (404, "a swap is declined by its counterpart or those who approve swaps"),
 }
 # Writes a platform admin makes for the whole province, wherever their token says they are: 2xx from everywhere
 # (so they run with the writes at home, one at a time).
@@ -266,6 +269,7 @@ async def seed(platform: Platform, secrets: Secrets) -> World:
         f"/v1/incidents/{incident_id}/plans", json={"template_id": world.plan_template_id}, headers=admin
     )
     assert planned.status_code == 200, planned.text
+    world.ids["duty"]["change_id"] = await swap_asked(platform, secrets, world, shift=1)
     world.by_operation = {
         "completeCleaningTask": {"task_id": cleaning},
         "updateTask": {"task_id": planned.json()["tasks"][0]["task_id"]},
@@ -347,6 +351,39 @@ async def fresh_incident(
     return {"incident_id": await open_incident(platform, secrets)}, {}
 
 
+COUNTERPART = {"subject": "matrix-grid_worker-own", "name": "网格员"}
+
+
+async def swap_asked(platform: Platform, secrets: Secrets, world: World, *, shift: int, accepted: bool = False) -> str:
+    """A swap of one of the seeded rotation's shifts, asked by the duty officer who holds it of the grid worker
+    at home (and accepted by them)."""
+    duty, shift_id = platform.client("duty"), f"{world.shift_id.rsplit(':', 1)[0]}:{shift}"
+    asked = await duty.post(
+        "/v1/swaps",
+        json={"shift_id": shift_id, "role": "duty_officer", "counterpart": COUNTERPART},
+        headers=secrets.headers("duty_officer", jurisdiction=COMMUNITY, subject="matrix-duty_officer-own"),
+    )
+    assert asked.status_code == 201, asked.text
+    change_id = str(asked.json()["id"])
+    if accepted:
+        done = await duty.post(
+            f"/v1/swaps/{change_id}/accept",
+            json={},
+            headers=secrets.headers("grid_worker", jurisdiction=COMMUNITY, subject=COUNTERPART["subject"]),
+        )
+        assert done.status_code == 200, done.text
+    return change_id
+
+
+def fresh_swap(*, accepted: bool = False) -> Fresh:
+    async def asked(
+        platform: Platform, secrets: Secrets, world: World, call: Call
+    ) -> tuple[dict[str, str], dict[str, Any]]:
+        return {"change_id": await swap_asked(platform, secrets, world, shift=2 + call.n % 500, accepted=accepted)}, {}
+
+    return asked
+
+
 def fresh_made(service: str, name: str, path: str, operation_id: str) -> Fresh:
     async def made(
         platform: Platform, secrets: Secrets, world: World, call: Call
@@ -359,6 +396,9 @@ def fresh_made(service: str, name: str, path: str, operation_id: str) -> Fresh:
 FRESH: dict[str, Fresh] = {
     "stopRequestTemplate": fresh_made("care", "template_id", "/v1/request-templates", "createRequestTemplate"),
     "withdrawNotice": fresh_made("duty", "notice_id", "/v1/notices", "publishNotice"),
+    "acceptSwap": fresh_swap(),
+    "rejectSwap": fresh_swap(),
+    "approveSwap": fresh_swap(accepted=True),
     "completeCleaningTask": fresh_made("duty", "task_id", "/v1/cleaning-tasks", "createCleaningTask"),
     "transferPerson": fresh_person,
     "mergePersons": fresh_duplicate,
