@@ -8,6 +8,7 @@ import jwt
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from gridline.auth.principal import valid_jurisdiction
 
 from web.session import CsrfChecked, remember
 from web.settings import WebSettings
@@ -55,6 +56,10 @@ async def callback(request: Request) -> Response:
         return render(request, "error.html", status_code=400, title="登录未完成", detail=str(exc.description or ""))
     access = answer["access_token"]
     claims = jwt.decode(access, options={"verify_signature": False})  # the services verify it on every call
+    if not valid_jurisdiction(str(claims.get("jurisdiction", ""))):
+        # The services refuse such a token on every call; signing in would only bounce back to the provider.
+        detail = "您的账号还没有设置管辖范围（区划代码或网格）。请联系平台管理员在统一身份认证中设置后再登录。"
+        return render(request, "error.html", status_code=403, title="账号尚未开通", detail=detail)
     identity = answer.get("userinfo") or {}
     target = safe_next(request.session.get("next"))
     name = str(identity.get("name") or claims.get("name") or claims.get("preferred_username") or claims["sub"])
