@@ -97,6 +97,11 @@ async def kc_site(
         await sandbox.drop(list(API_SERVICES))
 
 
+def test_compose_runs_the_keycloak_tested_here() -> None:
+    compose = (servers.REPO / "docker-compose.yml").read_text()
+    assert f"image: quay.io/keycloak/keycloak:{kc.KEYCLOAK_VERSION}\n" in compose
+
+
 def test_the_realm_names_the_pages_from_the_environment(realm: Realm) -> None:
     """Keycloak's import substitutes ${WEB_PUBLIC_URL:...}: the client accepts these pages and nothing else."""
     with realm.admin() as admin:
@@ -141,8 +146,11 @@ async def test_a_duty_officer_signs_in_at_keycloak_and_duty_lists_the_incidents(
     row = page.locator("li[data-incident-id]")
     await expect(row).to_contain_text("发热", timeout=MINUTE_MS)
     await screenshot(page, "keycloak-desk")
+    # The realm role came as the `roles` claim (beside Keycloak's own, which the pages leave out), and the
+    # name as written in Chinese.
+    await expect(page.locator(".who")).to_have_text("刘洋（值班员）")
     await page.goto(kc_site.web)
-    assert "值班台" in await page.locator("nav.menu a").all_inner_texts(), "the realm role came as `roles`"
+    assert "值班台" in await page.locator("nav.menu a").all_inner_texts()
     await context.close()
     assert blocked == []
 
