@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +46,9 @@ class Realm:
         headers = {"Authorization": f"Bearer {self.server.admin_token()}"}
         return httpx.Client(base_url=f"{self.server.url}/admin/realms/{kc.REALM}", headers=headers, timeout=60)
 
-    def add_user(self, username: str, password: str, *, roles: list[str], attributes: dict[str, list[str]]) -> str:
+    def add_user(
+        self, username: str, password: str, *, roles: list[str], attributes: dict[str, list[str]], **names: str
+    ) -> str:
         """A worker as an administrator adds one in the console: realm roles, attributes, a password."""
         with self.admin() as admin:
             created = admin.post(
@@ -54,8 +56,7 @@ class Realm:
                 json={
                     "username": username,
                     "enabled": True,
-                    "firstName": "洋",
-                    "lastName": "刘",
+                    **names,
                     "attributes": attributes,
                     "credentials": [{"type": "password", "value": password, "temporary": False}],
                 },
@@ -68,33 +69,37 @@ class Realm:
 
 
 @pytest.fixture(scope="module")
-def realm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Realm]:
+async def stack(
+    real_servers: Servers, secrets: Secrets, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[Realm, Site]]:
+    """Keycloak, and the platform with its pages signing in through it and its services trusting its tokens.
+
+    Both start at once: the pages and the services ask Keycloak for its keys only when a token comes.
+    """
     (web_port,) = servers.free_ports(1)
     state = tmp_path_factory.mktemp("keycloak")
-    server = kc.start(state, web_public_url=f"http://127.0.0.1:{web_port}")
+    server = kc.launch(state, web_public_url=f"http://127.0.0.1:{web_port}")
+    sandbox = Sandbox(real_servers, secrets)
+    identity = IdentityProvider(metadata_url=server.metadata_url, issuer=server.issuer, jwks=server.jwks_url)
     try:
-        yield Realm(server, web_port)
+        await sandbox.create_topics()
+        logs = tmp_path_factory.mktemp("kc-site-logs")
+        with serve_platform(sandbox, logs=logs, web_port=web_port, identity=identity) as urls:
+            kc.wait_ready(server)
+            yield Realm(server, web_port), Site(sandbox=sandbox, urls=urls)
     finally:
         kc.stop(state)
+        await sandbox.drop(list(API_SERVICES))
 
 
 @pytest.fixture(scope="module")
-async def kc_site(
-    realm: Realm, real_servers: Servers, secrets: Secrets, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Site]:
-    """The platform with its pages signing in through Keycloak and its services trusting Keycloak's tokens."""
-    sandbox = Sandbox(real_servers, secrets)
-    await sandbox.create_topics()
-    identity = IdentityProvider(
-        metadata_url=realm.server.metadata_url, issuer=realm.server.issuer, jwks=realm.server.jwks_url
-    )
-    try:
-        with serve_platform(
-            sandbox, logs=tmp_path_factory.mktemp("kc-site-logs"), web_port=realm.web_port, identity=identity
-        ) as urls:
-            yield Site(sandbox=sandbox, urls=urls)
-    finally:
-        await sandbox.drop(list(API_SERVICES))
+def realm(stack: tuple[Realm, Site]) -> Realm:
+    return stack[0]
+
+
+@pytest.fixture(scope="module")
+def kc_site(stack: tuple[Realm, Site]) -> Site:
+    return stack[1]
 
 
 def test_compose_runs_the_keycloak_tested_here() -> None:
@@ -132,7 +137,8 @@ async def test_a_duty_officer_signs_in_at_keycloak_and_duty_lists_the_incidents(
     realm: Realm, kc_site: Site, browser: Browser
 ) -> None:
     password = secrets.token_urlsafe(12)
-    realm.add_user("liuyang", password, roles=["duty_officer"], attributes={"jurisdiction": [COMMUNITY]})
+    officer = {"jurisdiction": [COMMUNITY]}
+    realm.add_user("liuyang", password, roles=["duty_officer"], attributes=officer, lastName="刘", firstName="洋")
     await deliver(kc_site.sandbox, ALERT_RAISED, fever("person-kc", alert_id="alert-kc"), key="person-kc")
 
     blocked: list[str] = []
@@ -158,6 +164,7 @@ async def test_a_duty_officer_signs_in_at_keycloak_and_duty_lists_the_incidents(
 async def test_a_worker_without_a_jurisdiction_is_refused_cleanly(
     realm: Realm, kc_site: Site, browser: Browser
 ) -> None:
+    """Made with the bare minimum (no name, no e-mail): Keycloak asks for no profile update, the pages refuse."""
     password = secrets.token_urlsafe(12)
     realm.add_user("nowhere", password, roles=["duty_officer"], attributes={})
     context = await phone(browser)

@@ -134,7 +134,15 @@ class Keycloak:
 
 
 def start(state_dir: Path, *, web_public_url: str, timeout: float = 600) -> Keycloak:
-    """`kc.sh start-dev --import-realm` over a new home in `state_dir`, on free ports; returns once ready.
+    """`kc.sh start-dev --import-realm` over a new home in `state_dir`, on free ports; returns once ready."""
+    keycloak = launch(state_dir, web_public_url=web_public_url)
+    wait_ready(keycloak, timeout=timeout)
+    return keycloak
+
+
+def launch(state_dir: Path, *, web_public_url: str) -> Keycloak:
+    """Start Keycloak without waiting for it (its addresses are known at once): callers start what will use
+    it meanwhile, then `wait_ready`.
 
     The realm file is imported as compose imports it, with WEB_PUBLIC_URL (the pages' address, which the
     file's redirect URIs name) in the server's environment.
@@ -168,13 +176,17 @@ def start(state_dir: Path, *, web_public_url: str, timeout: float = 600) -> Keyc
         )
     keycloak.pid = process.pid
     keycloak.save()
+    return keycloak
+
+
+def wait_ready(keycloak: Keycloak, *, timeout: float = 600) -> None:
+    """Until Keycloak answers ready (it is stopped if it does not); the first start on a machine is slow."""
     try:
         _wait_ready(keycloak, timeout)
     except Exception:
-        stop(state_dir)
+        stop(Path(keycloak.state_dir))
         raise
-    _keep_augmentation(home)
-    return keycloak
+    _keep_augmentation(Path(keycloak.state_dir) / "home")
 
 
 def _lay_out_home(dist: Path, home: Path) -> None:
