@@ -8,11 +8,12 @@ proves the realm's roles, jurisdiction and audience are what the services check.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
-import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from secrets import token_urlsafe
 from typing import Any
 
 import httpx
@@ -85,7 +86,7 @@ async def stack(
         await sandbox.create_topics()
         logs = tmp_path_factory.mktemp("kc-site-logs")
         with serve_platform(sandbox, logs=logs, web_port=web_port, identity=identity) as urls:
-            kc.wait_ready(server)
+            await asyncio.to_thread(kc.wait_ready, server)
             yield Realm(server, web_port), Site(sandbox=sandbox, urls=urls)
     finally:
         kc.stop(state)
@@ -136,7 +137,7 @@ async def sign_in_at_keycloak(page: Page, realm: Realm, username: str, password:
 async def test_a_duty_officer_signs_in_at_keycloak_and_duty_lists_the_incidents(
     realm: Realm, kc_site: Site, browser: Browser
 ) -> None:
-    password = secrets.token_urlsafe(12)
+    password = token_urlsafe(12)
     officer = {"jurisdiction": [COMMUNITY]}
     realm.add_user("liuyang", password, roles=["duty_officer"], attributes=officer, lastName="刘", firstName="洋")
     await deliver(kc_site.sandbox, ALERT_RAISED, fever("person-kc", alert_id="alert-kc"), key="person-kc")
@@ -165,7 +166,7 @@ async def test_a_worker_without_a_jurisdiction_is_refused_cleanly(
     realm: Realm, kc_site: Site, browser: Browser
 ) -> None:
     """Made with the bare minimum (no name, no e-mail): Keycloak asks for no profile update, the pages refuse."""
-    password = secrets.token_urlsafe(12)
+    password = token_urlsafe(12)
     realm.add_user("nowhere", password, roles=["duty_officer"], attributes={})
     context = await phone(browser)
     page = await context.new_page()
@@ -181,7 +182,7 @@ async def test_a_worker_without_a_jurisdiction_is_refused_cleanly(
 
 
 def authorize(realm: Realm, **params: str) -> httpx.Response:
-    verifier = secrets.token_urlsafe(48)
+    verifier = token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     query: dict[str, Any] = {
         "client_id": "gridline-web",
