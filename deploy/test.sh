@@ -22,6 +22,10 @@ python deploy/compose/check.py
 section "browser (Debian's chromium, for the page and docs tests)"
 export GRIDLINE_CHROMIUM="$(gridline-browser)"
 
+section "Keycloak (for the sign-in test against the compose realm)"
+# Downloaded and unzipped once into the cache; its first start on a machine also keeps the dev build there.
+python -m gridline.devstack.keycloak prepare >/dev/null
+
 section "Kafka and FerretDB"
 state=.local/test-stack
 # Each run starts on empty servers: a broker reloading every partition of earlier runs starts slowly.

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +33,42 @@ def serve(sandbox: Sandbox, names: tuple[str, ...], *, logs: Path, **overrides: 
         yield urls
 
 
+@dataclass(frozen=True)
+class IdentityProvider:
+    """An OpenID Connect provider (Keycloak) the pages sign in with and the four services trust."""
+
+    metadata_url: str
+    issuer: str
+    jwks: str
+    client_id: str = "gridline-web"
+
+
 @contextlib.contextmanager
-def serve_platform(sandbox: Sandbox, *, logs: Path, **overrides: Any) -> Iterator[dict[str, str]]:
-    """The four services and the pages (with the demo users' sign-in), as an operator's `up` runs them."""
-    (web_port,) = servers.free_ports(1)
+def serve_platform(
+    sandbox: Sandbox,
+    *,
+    logs: Path,
+    web_port: int | None = None,
+    identity: IdentityProvider | None = None,
+    **overrides: Any,
+) -> Iterator[dict[str, str]]:
+    """The four services and the pages, as an operator's `up` runs them: with the demo users' sign-in, or
+    with `identity` (then the services trust its tokens instead of the test's own)."""
+    web_port = web_port or servers.free_ports(1)[0]
     web_url = f"http://127.0.0.1:{web_port}"
+    if identity is not None:
+        overrides = {"auth_issuer": identity.issuer, "auth_jwks": identity.jwks, **overrides}
+    signin = (
+        {"OIDC_METADATA_URL": identity.metadata_url, "OIDC_CLIENT_ID": identity.client_id}
+        if identity is not None
+        else {"DEV_SIGNIN_KEYS": str(sandbox.secrets.auth_dir)}
+    )
     with serve(sandbox, API_SERVICES, logs=logs, self_checkin_page_url=f"{web_url}/r/checkin", **overrides) as urls:
         web_env = {
             "ENVIRONMENT": "test",
             "PUBLIC_URL": web_url,
             "SESSION_SECRET": base64.b64encode(os.urandom(32)).decode(),
-            "DEV_SIGNIN_KEYS": str(sandbox.secrets.auth_dir),
+            **signin,
             "DESK_POLL_SECONDS": "0.5",
             # A loaded test machine answers slower than a county's server; the journeys judge pages, not speed.
             "UPSTREAM_TIMEOUT_SECONDS": "30",

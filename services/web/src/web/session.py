@@ -57,7 +57,8 @@ def remember(request: Request, *, access_token: str, claims: dict[str, Any], nam
     request.session["user"] = {
         "sub": str(claims["sub"]),
         "name": name,
-        "roles": [r for r in claims.get("roles", []) if isinstance(r, str)],
+        # Only the platform's roles: Keycloak's claim also carries its own (default-roles-<realm>, offline_access).
+        "roles": [r for r in claims.get("roles", []) if isinstance(r, str) and r in ROLE_NAMES],
         "jurisdiction": str(claims.get("jurisdiction", "")),
         "token": access_token,
         "exp": int(claims.get("exp", 0)),

@@ -8,6 +8,7 @@ import jwt
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from gridline.auth.principal import valid_jurisdiction
 
 from web.session import CsrfChecked, remember
 from web.settings import WebSettings
@@ -39,6 +40,19 @@ def safe_next(value: str | None) -> str:
     return "/"
 
 
+def display_name(claims: dict[str, Any]) -> str:
+    """A Chinese name as it is written, family name first and no space (刘洋): an identity provider's `name`
+    joins given and family name the Western way (Keycloak's says 洋 刘)."""
+    family, given = claims.get("family_name"), claims.get("given_name")
+    if isinstance(family, str) and isinstance(given, str) and family and given and _han(family + given):
+        return family + given
+    return str(claims.get("name") or claims.get("preferred_username") or claims["sub"])
+
+
+def _han(text: str) -> bool:
+    return all("\u3400" <= c <= "\u9fff" or c == "·" for c in text)
+
+
 @router.get("/signin")
 async def signin(request: Request, next: str | None = None) -> Response:
     request.session["next"] = safe_next(next)
@@ -55,10 +69,13 @@ async def callback(request: Request) -> Response:
         return render(request, "error.html", status_code=400, title="登录未完成", detail=str(exc.description or ""))
     access = answer["access_token"]
     claims = jwt.decode(access, options={"verify_signature": False})  # the services verify it on every call
+    if not valid_jurisdiction(str(claims.get("jurisdiction", ""))):
+        # The services refuse such a token on every call; signing in would only bounce back to the provider.
+        detail = "您的账号还没有设置管辖范围（区划代码或网格）。请联系平台管理员在统一身份认证中设置后再登录。"
+        return render(request, "error.html", status_code=403, title="账号尚未开通", detail=detail)
     identity = answer.get("userinfo") or {}
     target = safe_next(request.session.get("next"))
-    name = str(identity.get("name") or claims.get("name") or claims.get("preferred_username") or claims["sub"])
-    remember(request, access_token=access, claims=claims, name=name)
+    remember(request, access_token=access, claims=claims, name=display_name({**claims, **identity}))
     return RedirectResponse(target, status_code=303)
 
 
