@@ -158,6 +158,15 @@ async def test_a_duty_officer_signs_in_at_keycloak_and_duty_lists_the_incidents(
     await expect(page.locator(".who")).to_have_text("刘洋（值班员）")
     await page.goto(kc_site.web)
     assert "值班台" in await page.locator("nav.menu a").all_inner_texts()
+
+    # Signing out ends Keycloak's session too: on a shared desk PC the next person meets the login form.
+    await page.click("form.signout button")
+    confirm = page.locator("#kc-logout")  # no id_token_hint is kept (the session cookie stays small)
+    await expect(confirm).to_be_visible(timeout=MINUTE_MS)
+    await confirm.click()
+    await page.wait_for_load_state()
+    await page.goto(f"{kc_site.web}/desk")
+    await expect(page.locator("#kc-form-login")).to_be_visible(timeout=MINUTE_MS)
     await context.close()
     assert blocked == []
 

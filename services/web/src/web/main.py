@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -21,9 +22,11 @@ from web.upstream import clients
 
 SESSION_SECONDS = 8 * 3600
 # Scripts and styles come from these pages only: nothing from a CDN, no inline script.
+# Forms post to these pages only, and to the identity provider the sign-out sends the browser on to (Chromium
+# holds a form's redirects to `form-action` too).
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
+    "connect-src 'self'; form-action 'self'{idp}; frame-ancestors 'none'; base-uri 'self'"
 )
 
 
@@ -60,7 +63,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.middleware("http")
     async def security_headers(request: Request, call_next: object) -> Response:
         response: Response = await call_next(request)  # type: ignore[operator]
-        response.headers.setdefault("Content-Security-Policy", POLICY)
+        idp = await provider_origins(request.app)
+        response.headers.setdefault("Content-Security-Policy", POLICY.format(idp=f" {idp}" if idp else ""))
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         return response
@@ -87,3 +91,22 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return JSONResponse({"checks": checks}, status_code=200 if all(checks.values()) else 503)
 
     return app
+
+
+async def provider_origins(app: FastAPI) -> str:
+    """The origins of the identity provider's sign-in and sign-out pages, once its metadata could be read."""
+    known: str | None = getattr(app.state, "provider_origins", None)
+    if known is not None:
+        return known
+    if app.state.settings.dev_signin_keys:  # the demo users' provider lives on these pages
+        app.state.provider_origins = ""
+        return ""
+    try:
+        metadata = await app.state.idp.load_server_metadata()
+    except Exception:  # the provider is away: forms still post here, and the next response asks again
+        return ""
+    urls = [metadata.get("authorization_endpoint"), metadata.get("end_session_endpoint")]
+    own = urlsplit(app.state.settings.public_url)
+    origins = {f"{u.scheme}://{u.netloc}" for u in map(urlsplit, filter(None, urls)) if u.netloc != own.netloc}
+    app.state.provider_origins = " ".join(sorted(origins))
+    return str(app.state.provider_origins)

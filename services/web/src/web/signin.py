@@ -81,5 +81,14 @@ async def callback(request: Request) -> Response:
 
 @router.post("/signout", dependencies=[CsrfChecked])
 async def signout(request: Request) -> Response:
+    """End this session and the identity provider's too: on a shared desk PC the next person must sign in anew."""
     request.session.clear()
-    return RedirectResponse("/", status_code=303)
+    idp = request.app.state.idp
+    metadata = await idp.load_server_metadata()
+    if not metadata.get("end_session_endpoint"):
+        return RedirectResponse("/", status_code=303)
+    settings = request.app.state.settings
+    logout = await idp.create_logout_url(
+        post_logout_redirect_uri=f"{settings.public_url}/", client_id=settings.oidc_client_id
+    )
+    return RedirectResponse(logout["url"], status_code=303)
