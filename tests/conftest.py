@@ -125,3 +125,25 @@ async def platform(sandbox: Sandbox) -> AsyncIterator[Platform]:
 @pytest.fixture
 def repo_root() -> Path:
     return devservers.REPO
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def no_task_left_behind() -> AsyncIterator[None]:
+    """At the end of a worker's session, cancel what tests left running and name what will not stop.
+
+    The session's event loop cannot close while a task ignores its cancellation: once, after every result
+    was in, a worker waited on such a task for good. Its stack is printed instead, and the session ends.
+    """
+    yield
+    current = asyncio.current_task()
+    left = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    for task in left:
+        task.cancel()
+    if not left:
+        return
+    _, stuck = await asyncio.wait(left, timeout=15)
+    for task in stuck:
+        print(f"\nwarning: {task!r} did not stop when cancelled; the session ends without it:")
+        task.print_stack()
+        # Runner.close would wait for it forever; every test has already reported its result.
+        asyncio.tasks._unregister_task(task)  # type: ignore[attr-defined]
