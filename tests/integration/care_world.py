@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -209,3 +209,16 @@ async def two_replicas(sandbox: Sandbox, clock: FixedClock, **overrides: Any) ->
         yield running
     finally:
         await running.close()
+
+
+async def retried(send: Callable[[], Awaitable[httpx.Response]], expected: int = 200) -> httpx.Response:
+    """Send again while the service answers 409 "being updated, retry" (a member's events may be landing)."""
+
+    async def answered() -> httpx.Response:
+        response = await send()
+        assert response.status_code != 409, response.text
+        return response
+
+    response = await eventually(answered, timeout=30)
+    assert response.status_code == expected, response.text
+    return response

@@ -14,6 +14,7 @@ from tests.integration.care_world import (
     handled,
     member_facts,
     open_request,
+    retried,
 )
 
 pytestmark = pytest.mark.integration
@@ -25,7 +26,8 @@ async def test_a_member_opens_a_request_with_their_link_and_sees_only_their_own(
     care, secrets = platform.client("care"), platform.sandbox.secrets
     await member_facts(platform.sandbox, "p-1", elderly_registered("p-1"))
     await handled(platform, "members", 1)
-    await care.put("/v1/members/p-1/contact", json={"phone": "13905710002"}, headers=coordinator(secrets))
+    contact = {"phone": "13905710002"}
+    await retried(lambda: care.put("/v1/members/p-1/contact", json=contact, headers=coordinator(secrets)))
     issued = await care.post("/v1/members/p-1/help-links", headers=coordinator(secrets))
     assert issued.status_code == 201, issued.text
     link = {"X-Link-Token": issued.json()["token"]}

@@ -9,7 +9,15 @@ import pytest
 from gridline.testing import eventually
 
 from tests.conftest import Platform
-from tests.integration.care_world import clock_at, coordinator, elderly_registered, handled, isolated, member_facts
+from tests.integration.care_world import (
+    clock_at,
+    coordinator,
+    elderly_registered,
+    handled,
+    isolated,
+    member_facts,
+    retried,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +55,7 @@ async def test_weekly_groceries_open_each_week_until_the_template_is_stopped(pla
     clock.advance(timedelta(days=7))
     await eventually(lambda: opened(2), timeout=60)
 
-    stopped = await care.post(f"/v1/request-templates/{template['id']}/stop", headers=headers)
+    stopped = await retried(lambda: care.post(f"/v1/request-templates/{template['id']}/stop", headers=headers))
     assert (stopped.json()["active"], stopped.json()["next_on"]) == (False, None)
     clock.advance(timedelta(days=7))
 
