@@ -3,6 +3,7 @@ user through the real OpenID Connect flow, and screenshots kept under the git-ig
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,17 +41,21 @@ async def phone(browser: Browser, blocked: list[str] | None = None) -> BrowserCo
     context = await browser.new_context(
         viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", device_scale_factor=2, has_touch=True
     )
-    seen = blocked if blocked is not None else []
+    await context.route("**/*", local_only(blocked if blocked is not None else []))
+    return context
 
-    async def local_only(route: Route) -> None:
+
+def local_only(blocked: list[str]) -> Callable[[Route], Awaitable[None]]:
+    """A route handler letting requests reach this machine only; what went elsewhere is kept in `blocked`."""
+
+    async def handle(route: Route) -> None:
         if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
             await route.continue_()
         else:
-            seen.append(route.request.url)
+            blocked.append(route.request.url)
             await route.abort("internetdisconnected")
 
-    await context.route("**/*", local_only)
-    return context
+    return handle
 
 
 async def sign_in(page: Page, web: str, subject: str, *, then: str = "/") -> None:

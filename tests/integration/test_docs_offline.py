@@ -7,19 +7,18 @@ port, with every request to another host aborted, and finds each operation of th
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from gridline.testing import Sandbox
-from playwright.async_api import Browser, Page, Route
+from playwright.async_api import Browser, Page
 
+from tests.integration.pages import local_only
 from tests.integration.served import serve
 
 pytestmark = pytest.mark.integration
 
 SERVICES = ("registry", "monitoring", "care", "duty")
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # ReDoc's "API docs by Redocly" footer asks for its logo; the image hides itself when that fails, nothing else.
 OPTIONAL = {"https://cdn.redoc.ly/redoc/logo-mini.svg"}
 
@@ -27,15 +26,7 @@ OPTIONAL = {"https://cdn.redoc.ly/redoc/logo-mini.svg"}
 async def offline_page(browser: Browser, blocked: list[str]) -> Page:
     """A page that may reach this machine only; what it tried elsewhere is kept in `blocked`."""
     page = await browser.new_page()
-
-    async def local_only(route: Route) -> None:
-        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
-            await route.continue_()
-        else:
-            blocked.append(route.request.url)
-            await route.abort("internetdisconnected")
-
-    await page.route("**/*", local_only)
+    await page.route("**/*", local_only(blocked))
     return page
 
 

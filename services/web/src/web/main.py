@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -101,9 +102,12 @@ async def provider_origins(app: FastAPI) -> str:
     if app.state.settings.dev_signin_keys:  # the demo users' provider lives on these pages
         app.state.provider_origins = ""
         return ""
+    if time.monotonic() < getattr(app.state, "provider_retry_at", 0.0):
+        return ""
     try:
         metadata = await app.state.idp.load_server_metadata()
-    except Exception:  # the provider is away: forms still post here, and the next response asks again
+    except Exception:  # the provider is away: forms still post here; ask again in a minute, not per page
+        app.state.provider_retry_at = time.monotonic() + 60
         return ""
     urls = [metadata.get("authorization_endpoint"), metadata.get("end_session_endpoint")]
     own = urlsplit(app.state.settings.public_url)
