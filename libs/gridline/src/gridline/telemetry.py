@@ -1,7 +1,7 @@
 """OpenTelemetry tracing: W3C context carried from HTTP requests through Kafka headers to handlers.
 
 The exporter is configured only by the standard OTEL_* variables; with none set, spans are made (so trace
-ids appear in logs and on events) but nothing is exported.
+ids appear in logs and on events) but nothing is exported, and database commands get no spans of their own.
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ def setup_tracing(service_name: str) -> None:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    trace.set_tracer_provider(provider)
-    from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
+        # A span per database command is worth its cost only where someone reads the traces.
+        from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
 
-    PymongoInstrumentor().instrument()
+        PymongoInstrumentor().instrument()
+    trace.set_tracer_provider(provider)
 
 
 tracer = trace.get_tracer("gridline")
