@@ -137,13 +137,20 @@ class JobRunner:
         self._wake.set()  # its lane is free: look for the next job of that kind now
 
     async def claim(self, kinds: list[str]) -> dict[str, Any] | None:
+        """The job whose runner died first (its lease lapsed), else the earliest due pending job.
+
+        Two statements, not one `$or`: each reads one range of the (status, due_at) index in due order and
+        stops at its first match, where an `$or` of both read every due job and sorted them on each claim.
+        """
         now = self._clock.now()
+        lapsed = {"status": "running", "lease_until": {"$lt": now}}
+        return await self._take({**lapsed, "kind": {"$in": kinds}}, now) or await self._take(
+            {"status": "pending", "due_at": {"$lte": now}, "kind": {"$in": kinds}}, now
+        )
+
+    async def _take(self, query: dict[str, Any], now: datetime) -> dict[str, Any] | None:
         job: dict[str, Any] | None = await self._db[COLLECTION].find_one_and_update(
-            {
-                "kind": {"$in": kinds},
-                "due_at": {"$lte": now},
-                "$or": [{"status": "pending"}, {"status": "running", "lease_until": {"$lt": now}}],
-            },
+            query,
             {
                 "$set": {"status": "running", "holder": self._holder, "lease_until": now + LEASE},
                 "$inc": {"attempts": 1},

@@ -7,7 +7,7 @@ holds it. No transactions needed, so it works on FerretDB and MongoDB alike.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from gridline.clock import Clock
 from gridline.mongo import Database, DuplicateKeyError
@@ -22,10 +22,17 @@ class Lease:
         self.holder = holder
         self._clock = clock
         self._ttl = ttl
+        self._until: datetime | None = None  # when our lease ends, as we last wrote it
 
     async def acquire(self) -> bool:
-        """Take or renew the lease; False while another holder's lease is still valid."""
+        """Take or renew the lease; False while another holder's lease is still valid.
+
+        A lease of ours with more than half its time left is not written again: a busy relay asks before
+        every batch, and one write per half lease is enough to keep it.
+        """
         now = self._clock.now()
+        if self._until is not None and now < self._until - self._ttl / 2:
+            return True
         try:
             await self._coll.update_one(
                 {"_id": self.name, "$or": [{"holder": self.holder}, {"until": {"$lt": now}}]},
@@ -33,8 +40,11 @@ class Lease:
                 upsert=True,
             )
         except DuplicateKeyError:
+            self._until = None
             return False
+        self._until = now + self._ttl
         return True
 
     async def release(self) -> None:
+        self._until = None
         await self._coll.delete_one({"_id": self.name, "holder": self.holder})

@@ -8,7 +8,7 @@ alike: no sessions, no transactions, no change streams.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +86,7 @@ class Index:
     name: str | None = None
 
 
-def connect(url: str, *, timeout_ms: int = 5000) -> Client:
+def connect(url: str, *, timeout_ms: int = 5000, watcher: WriteWatcher | None = None) -> Client:
     """Writes acknowledged by the majority and journaled: an accepted write survives a crash."""
     return AsyncMongoClient(
         url,
@@ -96,7 +96,32 @@ def connect(url: str, *, timeout_ms: int = 5000) -> Client:
         w="majority",
         journal=True,
         uuidRepresentation="standard",
+        event_listeners=[watcher] if watcher else [],
     )
+
+
+class WriteWatcher(monitoring.CommandListener):
+    """Calls `notify(collection)` when a write to a collection has succeeded (how the relay learns of them)."""
+
+    WRITES = frozenset({"insert", "update", "findandmodify"})
+
+    def __init__(self) -> None:
+        self.notify: Callable[[str], None] | None = None
+        self._sent: dict[int, str] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if self.notify is not None and event.command_name.lower() in self.WRITES:
+            collection = event.command.get(event.command_name)
+            if isinstance(collection, str):
+                self._sent[event.request_id] = collection
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        collection = self._sent.pop(event.request_id, None)
+        if collection is not None and self.notify is not None:
+            self.notify(collection)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._sent.pop(event.request_id, None)
 
 
 async def ensure_indexes(db: Database, indexes: list[Index]) -> None:

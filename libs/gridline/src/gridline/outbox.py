@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -113,6 +114,7 @@ class OutboxRelay:
         topic_prefix: str,
         interval: float,
         batch_size: int = 200,
+        linger: float = 0.01,
         on_published: Any = None,
     ) -> None:
         self._db = db
@@ -123,37 +125,59 @@ class OutboxRelay:
         self._prefix = topic_prefix
         self._interval = interval
         self._batch = batch_size
+        self._linger = linger
         self._wake = asyncio.Event()
+        self._written: set[str] = set()
         self._on_published = on_published
         self.last_success: datetime | None = None
         self._outage = logs.Throttled(log)
 
-    def wake(self) -> None:
-        """Ask for a publish round now instead of at the next interval (after a write, for low latency)."""
+    def wake(self, collection: str | None = None) -> None:
+        """Ask for a round now instead of at the next interval (after a write, for low latency).
+
+        The service's database client names every collection it writes (`mongo.WriteWatcher`), and a round
+        reads only those; a wake without a name just hurries that round.
+        """
+        if collection is not None:
+            if collection not in self._collections:
+                return
+            self._written.add(collection)
         self._wake.set()
 
     async def run(self) -> None:
+        """Rounds over the collections written since the last round, and over all of them each interval.
+
+        Under a steady write load the wakes come faster than rounds can usefully run: a round starts at most
+        once per `linger`, so each one takes the writes of that span together.
+        """
+        due, full_round_at = list(self._collections), time.monotonic()
         while True:
-            published = 0
+            started = time.monotonic()
             try:
                 if await self._lease.acquire():
-                    while (sent := await self.publish_pending()) > 0:
-                        published += sent
+                    await self.publish_pending(due)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                self._written.update(due)  # read them again in the next round
                 # The broker or the database is away: say so once in a while, not every round.
                 self._outage.warning("outbox relay cannot publish, retrying: %s", logs.error_text(exc))
             else:
                 self._outage.recovered("outbox relay publishing again")
+            await asyncio.sleep(max(0.0, started + self._linger - time.monotonic()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)
             self._wake.clear()
+            if time.monotonic() - full_round_at >= self._interval:
+                due, full_round_at = list(self._collections), time.monotonic()
+            else:
+                due = [c for c in self._collections if c in self._written]
+            self._written = set()
 
-    async def publish_pending(self) -> int:
-        """One round over every collection; returns how many events were published."""
+    async def publish_pending(self, collections: Sequence[str] | None = None) -> int:
+        """One round over the given collections (every one by default); returns how many events were published."""
         published = 0
-        for name in self._collections:
+        for name in self._collections if collections is None else collections:
             published += await self._publish_collection(self._db[name])
         return published
 
@@ -179,6 +203,8 @@ class OutboxRelay:
                     previous, inflight = inflight, None
                     published += await previous[1]
                 inflight, queued = (queued, asyncio.create_task(self._finish(coll, queued))), None
+                if len(found) < self._batch:
+                    break  # that read found everything pending; later writes wake the relay again
             if inflight is not None:
                 previous, inflight = inflight, None
                 published += await previous[1]
