@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from gridline.auth import TokenError, TokenVerifier, scope_keys
 from gridline.auth.issuer import issue_token, make_keys
+from gridline.auth.tokens import LEEWAY_SECONDS
 from gridline.settings import ServiceSettings
 from pydantic import ValidationError
 
@@ -64,6 +66,29 @@ def test_a_token_signed_by_another_key_is_refused(keys: Path, tmp_path_factory: 
     make_keys(other)
     with pytest.raises(TokenError):
         verifier(keys).verify(token(other))
+
+
+def test_a_remembered_token_still_expires(keys: Path) -> None:
+    checker = verifier(keys)
+    # Expired a second short of the leeway: valid for one more second, then refused.
+    nearly_over = token(keys, ttl_seconds=-(LEEWAY_SECONDS - 1))
+    assert checker.verify(nearly_over).subject == "w1"  # verified once, then remembered
+
+    time.sleep(1.5)
+
+    with pytest.raises(TokenError):
+        checker.verify(nearly_over)
+
+
+def test_remembering_a_token_lets_no_altered_copy_through(keys: Path) -> None:
+    checker, good = verifier(keys), token(keys)
+    checker.verify(good)
+    header, payload, signature = good.split(".")
+    forged_claims = base64.urlsafe_b64encode(b'{"sub":"w1","roles":["province_admin"]}').rstrip(b"=").decode()
+
+    for forged in (f"{header}.{forged_claims}.{signature}", f"{header}.{payload}.{signature[:-4]}AAAA"):
+        with pytest.raises(TokenError):
+            checker.verify(forged)
 
 
 def test_a_record_is_inside_every_level_above_it_and_its_grid() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,8 @@ import jwt
 from gridline.auth.principal import Principal, Role, valid_jurisdiction
 
 ALGORITHMS = ["ES256", "RS256"]
+LEEWAY_SECONDS = 30
+REMEMBERED = 10_000
 _KNOWN_ROLES = {r.value for r in Role}
 
 
@@ -22,6 +26,10 @@ class TokenVerifier:
     def __init__(self, *, jwks: str, issuer: str, audience: str) -> None:
         self._issuer = issuer
         self._audience = audience
+        # Tokens already verified, until they expire: a worker's phone sends the same token all day, and
+        # checking its signature again is a tenth of a check-in's time. The key is the whole token, signature
+        # included, so only the very token verified is let through.
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
         if jwks.startswith(("https://", "http://")):
             self._client: jwt.PyJWKClient | None = jwt.PyJWKClient(jwks, cache_keys=True, lifespan=300)
             self._keys: dict[str, Any] = {}
@@ -31,6 +39,17 @@ class TokenVerifier:
             self._keys = {k["kid"]: jwt.PyJWK(k).key for k in data["keys"]}
 
     def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None and time.time() < known[1]:
+            self._verified.move_to_end(token)
+            return known[0]
+        principal = self._verify_signed(token)
+        self._verified[token] = (principal, float(principal.claims["exp"]) + LEEWAY_SECONDS)
+        if len(self._verified) > REMEMBERED:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _verify_signed(self, token: str) -> Principal:
         try:
             key = self._signing_key(token)
             claims = jwt.decode(
@@ -40,7 +59,7 @@ class TokenVerifier:
                 issuer=self._issuer,
                 audience=self._audience,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
-                leeway=30,
+                leeway=LEEWAY_SECONDS,
             )
         except (jwt.PyJWTError, KeyError, ValueError) as exc:
             raise TokenError(str(exc)[:200]) from exc
