@@ -133,7 +133,7 @@ class Server:
         self.process = subprocess.Popen(command, env={**os.environ, **env})  # noqa: S603 (our own fixed command)
         self.url = f"http://127.0.0.1:{self.port}"
 
-    async def ready(self, timeout: float = 60) -> None:
+    async def ready(self, timeout: float = 900) -> None:  # first start builds indexes over the seeded plans
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(base_url=self.url) as client:
             while time.monotonic() < deadline:
