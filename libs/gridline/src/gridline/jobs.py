@@ -25,7 +25,7 @@ from gridline.mongo import ASCENDING, Database, DuplicateKeyError, Index, Return
 log = logging.getLogger(__name__)
 
 COLLECTION = "jobs"
-INDEXES = [Index(COLLECTION, (("status", ASCENDING), ("due_at", ASCENDING)))]
+INDEXES = [Index(COLLECTION, (("kind", ASCENDING), ("status", ASCENDING), ("due_at", ASCENDING)))]
 LEASE = timedelta(seconds=60)
 
 
@@ -115,12 +115,11 @@ class JobRunner:
         running: dict[str, asyncio.Task[None]] = {}
         try:
             while True:
-                idle = [kind for kind in self._kinds if kind not in running]
-                job = await self.claim(idle) if idle else None
-                if job is not None:
-                    running[job["kind"]] = task = asyncio.create_task(self.execute(job))
-                    task.add_done_callback(partial(self._finished, running, job["kind"]))
-                    continue
+                for kind in [kind for kind in self._kinds if kind not in running]:
+                    job = await self.claim([kind])
+                    if job is not None:
+                        running[kind] = task = asyncio.create_task(self.execute(job))
+                        task.add_done_callback(partial(self._finished, running, kind))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._interval)
                 self._wake.clear()
@@ -137,16 +136,20 @@ class JobRunner:
         self._wake.set()  # its lane is free: look for the next job of that kind now
 
     async def claim(self, kinds: list[str]) -> dict[str, Any] | None:
-        """The job whose runner died first (its lease lapsed), else the earliest due pending job.
+        """A job of the first of `kinds` that has one: the one whose runner died (its lease lapsed), else the
+        earliest due.
 
-        Two statements, not one `$or`: each reads one range of the (status, due_at) index in due order and
-        stops at its first match, where an `$or` of both read every due job and sorted them on each claim.
+        Each read is one range of the (kind, status, due_at) index, in due order, stopping at its first row:
+        a backlog of one kind costs the claims of the others nothing (with the kinds in one `$in`, a claim
+        read every due job of every kind and sorted them).
         """
         now = self._clock.now()
-        lapsed = {"status": "running", "lease_until": {"$lt": now}}
-        return await self._take({**lapsed, "kind": {"$in": kinds}}, now) or await self._take(
-            {"status": "pending", "due_at": {"$lte": now}, "kind": {"$in": kinds}}, now
-        )
+        for kind in kinds:
+            job = await self._take({"kind": kind, "status": "running", "lease_until": {"$lt": now}}, now)
+            job = job or await self._take({"kind": kind, "status": "pending", "due_at": {"$lte": now}}, now)
+            if job is not None:
+                return job
+        return None
 
     async def _take(self, query: dict[str, Any], now: datetime) -> dict[str, Any] | None:
         job: dict[str, Any] | None = await self._db[COLLECTION].find_one_and_update(
