@@ -7,6 +7,7 @@ first. After the insert the first escalation timer is stored; when a crash came 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,11 +75,13 @@ async def open_incident(
 
 async def _document(*, db: Database, clock: Clock, settings: DutySettings, opening: Opening) -> dict[str, Any]:
     now = clock.now()
-    chain = await escalation.chain_for(db=db, settings=settings, community_code=opening.community_code)
-    owners = await routing.owners_at(
-        db=db, community_code=opening.community_code, grid_id=opening.grid_id, venue_id=opening.venue_id, at=now
+    chain, owners, venue = await asyncio.gather(
+        escalation.chain_for(db=db, settings=settings, community_code=opening.community_code),
+        routing.owners_at(
+            db=db, community_code=opening.community_code, grid_id=opening.grid_id, venue_id=opening.venue_id, at=now
+        ),
+        venues.find(db=db, venue_id=opening.venue_id) if opening.venue_id else routing.nothing(),
     )
-    venue = await venues.find(db=db, venue_id=opening.venue_id) if opening.venue_id else None
     templates = await plans.matching(
         db=db, community_code=opening.community_code, kind=opening.kind, venue_kind=venue["kind"] if venue else None
     )

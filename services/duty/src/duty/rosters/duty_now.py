@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from gridline.errors import Invalid, NotFound
@@ -32,13 +33,16 @@ async def community_of(*, db: Database, community_code: str | None, grid_id: str
 
 
 async def on_duty(*, db: Database, community_code: str, grid_id: str | None, at: datetime) -> OnDuty:
-    rotation_list, changes = await rotations.load(db=db, community_code=community_code, start=at, end=at + _AROUND)
+    (rotation_list, changes), duty_phone = await asyncio.gather(
+        rotations.load(db=db, community_code=community_code, start=at, end=at + _AROUND),
+        desk.phone_of(db=db, community_code=community_code),
+    )
     assignment = assignment_at(rotation_list, changes, grid_id, at)
     return OnDuty(
         community_code=community_code,
         grid_id=grid_id,
         at=at,
-        duty_phone=await desk.phone_of(db=db, community_code=community_code),
+        duty_phone=duty_phone,
         shift=assignment.shift,
         duty_officer=assignment.holders[DutyRole.DUTY_OFFICER],
         leader=assignment.holders[DutyRole.LEADER],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -79,17 +80,24 @@ async def load(
 ) -> tuple[list[Rotation], list[Change]]:
     """Everything that decides who is on duty in [start, end): rotations not ended, and changes in force."""
     first_day = (local_day(start) - _LOOKBACK).isoformat()
-    rotations = await read(
-        db[COLLECTION].find(
-            {"community_code": community_code, "$or": [{"ends_on": None}, {"ends_on": {"$gte": first_day}}]}
+    rotations, changes = await asyncio.gather(
+        read(
+            db[COLLECTION].find(
+                {"community_code": community_code, "$or": [{"ends_on": None}, {"ends_on": {"$gte": first_day}}]}
+            ),
+            MAX_ROTATIONS,
         ),
-        MAX_ROTATIONS,
-    )
-    changes = await read(
-        db[CHANGES].find(
-            {"community_code": community_code, "in_force": True, "ends_at": {"$gt": start}, "starts_at": {"$lt": end}}
+        read(
+            db[CHANGES].find(
+                {
+                    "community_code": community_code,
+                    "in_force": True,
+                    "ends_at": {"$gt": start},
+                    "starts_at": {"$lt": end},
+                }
+            ),
+            None,
         ),
-        None,
     )
     return [Rotation.from_document(r) for r in rotations], [Change.from_document(c) for c in changes]
 
