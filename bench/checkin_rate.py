@@ -302,6 +302,27 @@ async def _collect(consumer: AIOKafkaConsumer, arrived: dict[str, float], expect
                     arrived.setdefault(value, now)
 
 
+async def roster_every_community(sandbox: Sandbox, duty: Server) -> None:
+    """A duty officer and a leader on duty in each community, as in any community that runs a desk: an alert's
+    incident goes to them and waits the chain's ten minutes for an acknowledgement, instead of escalating at
+    once for want of anyone to route it to."""
+    admin = sandbox.secrets.token("community_admin", jurisdiction=COUNTY, subject="bench-admin", ttl=7200)
+    officer, leader = {"subject": "bench-officer", "name": "值班员"}, {"subject": "bench-leader", "name": "带班领导"}
+    crew = {"duty_officer": officer, "leader": leader}
+    async with httpx.AsyncClient(base_url=duty.url, headers={"Authorization": f"Bearer {admin}"}) as client:
+        for n in range(50):
+            body = {
+                "community_code": f"{TOWNSHIP}{n + 1:03d}",
+                "name": "值班表",
+                "kind": "daily",
+                "starts_on": str(local_today(SystemClock()) - timedelta(days=1)),
+                "shift_starts": ["00:00"],
+                "crews": [crew],
+            }
+            answer = await client.post("/v1/rotations", json=body, headers={"Idempotency-Key": f"bench-roster-{n}"})
+            answer.raise_for_status()
+
+
 def _quantile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
 
@@ -318,6 +339,7 @@ async def measure(args: argparse.Namespace, sandbox: Sandbox) -> None:
         await bare.ready()
         await duty.ready()
         token = sandbox.secrets.token("grid_worker", jurisdiction=COUNTY, subject="bench", ttl=7200)
+        await roster_every_community(sandbox, duty)
         rates = await throughput(args, sandbox, ours, bare, token)
         latency = await alert_latency(args, sandbox, ours, token)
         report(args, await db["plans"].count_documents({}), seeded, rates, latency)
