@@ -131,6 +131,7 @@ async def test_a_worker_registers_a_person_fixing_a_wrong_id_and_finds_them_on_t
     row = page.locator(f"li.work[data-person='{person_id}']")
     await expect(row.locator("summary.person")).to_contain_text("王*国")
     await expect(row.locator("[data-state=pending]")).to_contain_text("未打卡")
+    await expect(page.locator("[data-hint=after-cutoff]")).to_contain_text("从次日起列入清单")
     await screenshot(page, "worker-worklist")
     await context.close()
     assert blocked == []
