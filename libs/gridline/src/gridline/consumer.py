@@ -82,6 +82,9 @@ class Subscription:
 
     purpose: str
     routes: Sequence[Route]
+    # Records with different keys have independent effects: a partition's poll is then handled as one lane
+    # per key, side by side, each lane in order (what a keyed stream promises is order per key).
+    by_key: bool = False
 
     def topics(self) -> list[str]:
         return sorted({r.topic for r in self.routes})
@@ -118,6 +121,7 @@ class ConsumerRunner:
     ) -> None:
         # The prefix that keeps topics apart keeps groups apart too (empty in production).
         self.group = f"{topic_prefix}{service}.{subscription.purpose}"
+        self._by_key = subscription.by_key
         self._routes = {r.type: r for r in subscription.routes}
         self._topics = [topic_prefix + t for t in subscription.topics()]
         self._prefix = topic_prefix
@@ -153,6 +157,8 @@ class ConsumerRunner:
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
     ) -> int | None:
         """Handle records in order; returns the offset to commit (after the last one handled), or None."""
+        if self._by_key:
+            return await self._process_lanes(consumer, tp, records)
         handled: int | None = None
         group: list[Prepared] = []
         try:
@@ -171,17 +177,53 @@ class ConsumerRunner:
                 await self._handle_group(group)
                 handled = group[-1].record.offset + 1
         except Exception as exc:
-            # Our own infrastructure failed (database or broker), not the message: go back to the first
-            # record not handled and try again after a pause. Liveness reports us if this lasts.
-            self.stats.failing_since = self.stats.failing_since or self._ctx.clock.now()
-            self._outage.warning("consumer %s cannot make progress: %s", self.group, logs.error_text(exc))
-            consumer.seek(tp, handled if handled is not None else records[0].offset)
-            await asyncio.sleep(min(self._retry.backoff_seconds * 10, 5.0))
+            await self._stall(consumer, tp, handled if handled is not None else records[0].offset, exc)
             return handled
+        self._progressed()
+        return handled
+
+    async def _process_lanes(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
+    ) -> int:
+        """Handle each key's records in order, the keys side by side; returns the offset to commit.
+
+        If a lane fails, every record before its failed one has been handled, in every lane: the earliest
+        failure is where the partition resumes (records after it that other lanes handled come again, and
+        their idempotent handlers absorb them).
+        """
+        lanes: dict[bytes | None, list[ConsumerRecord[bytes, bytes]]] = {}
+        for record in records:
+            lanes.setdefault(record.key, []).append(record)
+
+        async def lane(own: list[ConsumerRecord[bytes, bytes]]) -> tuple[int, Exception] | None:
+            for record in own:
+                try:
+                    await self.process(record)
+                except Exception as exc:
+                    return record.offset, exc
+            return None
+
+        failures = [f for f in await asyncio.gather(*(lane(own) for own in lanes.values())) if f is not None]
+        if not failures:
+            self._progressed()
+            after_last: int = records[-1].offset + 1
+            return after_last
+        resume, exc = min(failures, key=lambda failure: failure[0])
+        await self._stall(consumer, tp, resume, exc)
+        return resume
+
+    def _progressed(self) -> None:
         if self.stats.failing_since is not None:
             self.stats.failing_since = None
             self._outage.recovered(f"consumer {self.group} making progress again")
-        return handled
+
+    async def _stall(self, consumer: AIOKafkaConsumer, tp: TopicPartition, resume: int, exc: Exception) -> None:
+        """Our own infrastructure failed (database or broker), not the message: go back to the first record
+        not handled and try again after a pause. Liveness reports us if this lasts."""
+        self.stats.failing_since = self.stats.failing_since or self._ctx.clock.now()
+        self._outage.warning("consumer %s cannot make progress: %s", self.group, logs.error_text(exc))
+        consumer.seek(tp, resume)
+        await asyncio.sleep(min(self._retry.backoff_seconds * 10, 5.0))
 
     async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
         """Commit after the effects (and dead letters) of these records are stored, never before."""

@@ -36,6 +36,7 @@ SUBSCRIPTIONS = [
     ),
     Subscription(
         purpose="incidents",
+        by_key=True,  # each source (alert, request, supply item) is its own key, and opens its own incident
         routes=[
             Route(_I.ALERT_TOPIC, _I.ALERT_RAISED, _I.AlertRaised, incident_handlers.on_alert_raised),
             Route(_I.ALERT_TOPIC, _I.ALERT_RESOLVED, _I.AlertResolved, incident_handlers.on_alert_resolved),
