@@ -132,17 +132,15 @@ class OutboxRelay:
         self.last_success: datetime | None = None
         self._outage = logs.Throttled(log)
 
-    def wake(self, collection: str | None = None) -> None:
-        """Ask for a round now instead of at the next interval (after a write, for low latency).
+    def wake(self, collection: str) -> None:
+        """A write to `collection` succeeded: read it in a round now, not at the next interval.
 
-        The service's database client names every collection it writes (`mongo.WriteWatcher`), and a round
-        reads only those; a wake without a name just hurries that round.
+        The service's database client calls this after each of its writes (`mongo.WriteWatcher`), whether a
+        request, a consumer or a job made it, so no writer has to remember to.
         """
-        if collection is not None:
-            if collection not in self._collections:
-                return
+        if collection in self._collections:
             self._written.add(collection)
-        self._wake.set()
+            self._wake.set()
 
     async def run(self) -> None:
         """Rounds over the collections written since the last round, and over all of them each interval.

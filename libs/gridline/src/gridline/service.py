@@ -136,7 +136,7 @@ async def start(runtime: Runtime, definition: ServiceDefinition) -> None:
         interval=settings.relay_interval_seconds,
         on_published=lambda event: _published(runtime, event),
     )
-    watcher.notify = runtime.relay.wake  # every write, by a request, a consumer or a job, hurries the relay
+    watcher.notify = runtime.relay.wake
     context = HandlerContext(db=db, clock=runtime.clock, group="", source=definition.name, settings=settings)
     retry = RetryPolicy(settings.consumer_max_attempts, settings.consumer_backoff_seconds)
     runtime.consumers = [

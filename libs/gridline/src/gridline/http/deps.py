@@ -52,11 +52,6 @@ async def get_settings(runtime: RuntimeDep) -> ServiceSettings:
     return runtime.settings
 
 
-async def get_relay_wake(runtime: RuntimeDep) -> Callable[[], None]:
-    """Lets a view ask the relay to publish now; views never touch the producer themselves."""
-    return runtime.relay.wake if runtime.relay else (lambda: None)
-
-
 async def get_jobs_wake(runtime: RuntimeDep) -> Callable[[], None]:
     """Lets a view start a just-scheduled job now instead of at the next poll."""
     return runtime.jobs.wake if runtime.jobs else (lambda: None)
@@ -67,7 +62,6 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 ProtectorDep = Annotated[Protector, Depends(get_protector)]
 LinksDep = Annotated[LinkSigner, Depends(get_links)]
 SettingsDep = Annotated[ServiceSettings, Depends(get_settings)]
-WakeRelay = Annotated[Callable[[], None], Depends(get_relay_wake)]
 WakeJobs = Annotated[Callable[[], None], Depends(get_jobs_wake)]
 IdempotencyKey = Annotated[
     str | None,

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from gridline.auth import Principal, Role
 from gridline.errors import DomainError
-from gridline.http.deps import PUBLIC, ClockDep, DbDep, IdempotencyKey, ProtectorDep, RuntimeDep, WakeRelay
+from gridline.http.deps import PUBLIC, ClockDep, DbDep, IdempotencyKey, ProtectorDep, RuntimeDep
 from gridline.http.problems import Problem
 from gridline.idempotency import creation_id
 from gridline.runtime import Runtime
@@ -127,7 +127,6 @@ async def create_open311_request(
     clock: ClockDep,
     protector: ProtectorDep,
     settings: CareSettingsDep,
-    wake: WakeRelay,
     idempotency_key: IdempotencyKey = None,
 ) -> list[GeoReportCreated]:
     client, form = submitted
@@ -142,7 +141,6 @@ async def create_open311_request(
         request_id=request_id,
         idempotency_key=idempotency_key,
     )
-    wake()
     return [created]
 
 

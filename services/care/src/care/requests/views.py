@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
 
@@ -53,7 +53,6 @@ async def open_request(
     protector: ProtectorDep,
     settings: CareSettingsDep,
     principal: Opener,
-    wake: WakeRelay,
     idempotency_key: IdempotencyKey = None,
 ) -> RequestRead:
     request_id = creation_id(principal=principal, operation="openRequest", key=idempotency_key)
@@ -67,7 +66,6 @@ async def open_request(
         request_id=request_id,
         idempotency_key=idempotency_key,
     )
-    wake()
     return service.to_read(request)
 
 
@@ -95,10 +93,9 @@ async def get_request(request_id: RequestId, db: DbDep, principal: Reader) -> Re
     responses=STEP_CONFLICT,
 )
 async def assign_request(
-    request_id: RequestId, body: AssignBody, db: DbDep, clock: ClockDep, principal: Dispatcher, wake: WakeRelay
+    request_id: RequestId, body: AssignBody, db: DbDep, clock: ClockDep, principal: Dispatcher
 ) -> RequestRead:
     request = await transitions.assign(db=db, clock=clock, principal=principal, request_id=request_id, body=body)
-    wake()
     return service.to_read(request)
 
 
@@ -109,11 +106,10 @@ async def assign_request(
     responses=STEP_CONFLICT,
 )
 async def acknowledge_request(
-    request_id: RequestId, db: DbDep, clock: ClockDep, principal: Worker, wake: WakeRelay, body: StepBody | None = None
+    request_id: RequestId, db: DbDep, clock: ClockDep, principal: Worker, body: StepBody | None = None
 ) -> RequestRead:
     step = body or StepBody()
     request = await transitions.acknowledge(db=db, clock=clock, principal=principal, request_id=request_id, body=step)
-    wake()
     return service.to_read(request)
 
 
@@ -124,12 +120,11 @@ async def acknowledge_request(
     responses=STEP_CONFLICT,
 )
 async def start_request(
-    request_id: RequestId, db: DbDep, clock: ClockDep, principal: Worker, wake: WakeRelay, body: StepBody | None = None
+    request_id: RequestId, db: DbDep, clock: ClockDep, principal: Worker, body: StepBody | None = None
 ) -> RequestRead:
     request = await transitions.start(
         db=db, clock=clock, principal=principal, request_id=request_id, body=body or StepBody()
     )
-    wake()
     return service.to_read(request)
 
 
@@ -144,12 +139,10 @@ async def fulfil_request(
     db: DbDep,
     clock: ClockDep,
     principal: Worker,
-    wake: WakeRelay,
     body: FulfilBody | None = None,
 ) -> RequestRead:
     done = body or FulfilBody()  # no body: fulfilled completely
     request = await transitions.fulfil(db=db, clock=clock, principal=principal, request_id=request_id, body=done)
-    wake()
     return service.to_read(request)
 
 
@@ -157,10 +150,9 @@ async def fulfil_request(
     "/{request_id}/cancel", operation_id="cancelRequest", summary="Cancel with a reason", responses=STEP_CONFLICT
 )
 async def cancel_request(
-    request_id: RequestId, body: CancelBody, db: DbDep, clock: ClockDep, principal: Canceller, wake: WakeRelay
+    request_id: RequestId, body: CancelBody, db: DbDep, clock: ClockDep, principal: Canceller
 ) -> RequestRead:
     request = await transitions.cancel(db=db, clock=clock, principal=principal, request_id=request_id, body=body)
-    wake()
     return service.to_read(request)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, status
 from gridline.auth import Principal
 from gridline.errors import NotFound
-from gridline.http.deps import PUBLIC, ClockDep, DbDep, IdempotencyKey, LinksDep, ProtectorDep, RuntimeDep, WakeRelay
+from gridline.http.deps import PUBLIC, ClockDep, DbDep, IdempotencyKey, LinksDep, ProtectorDep, RuntimeDep
 from gridline.idempotency import creation_id
 from gridline.links import LinkClaims
 from gridline.mongo import read
@@ -57,7 +57,6 @@ async def open_resident_request(
     clock: ClockDep,
     protector: ProtectorDep,
     settings: CareSettingsDep,
-    wake: WakeRelay,
     idempotency_key: IdempotencyKey = None,
 ) -> ResidentRequestRead:
     caller = Principal(subject=f"resident:{link.subject}", roles=frozenset(), jurisdiction="", claims={})
@@ -72,7 +71,6 @@ async def open_resident_request(
         request_id=request_id,
         idempotency_key=idempotency_key,
     )
-    wake()
     return to_resident_read(request)
 
 

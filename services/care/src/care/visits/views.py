@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, require
 from gridline.http.pagination import Page, PageParams, page_params
 
 from care import rights
@@ -40,8 +40,6 @@ async def record_visit(
     db: DbDep,
     clock: ClockDep,
     principal: Visitor,
-    wake: WakeRelay,
 ) -> VisitRead:
     visit = await service.record(db=db, clock=clock, principal=principal, visit_id=visit_id, body=body)
-    wake()
     return service.to_read(visit)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from gridline.auth import Principal
 from gridline.errors import Invalid
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, SettingsDep, WakeJobs, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, SettingsDep, WakeJobs, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
 
@@ -57,7 +57,6 @@ async def open_incident(
     clock: ClockDep,
     settings: SettingsDep,
     principal: Opener,
-    wake: WakeRelay,
     wake_jobs: WakeJobs,
     idempotency_key: IdempotencyKey = None,
 ) -> IncidentRead:
@@ -84,7 +83,6 @@ async def open_incident(
         request=body,
         key=idempotency_key,
     )
-    wake()
     wake_jobs()
     return to_read(incident)
 
@@ -151,23 +149,21 @@ async def get_incident(incident_id: IncidentId, db: DbDep, principal: Reader) ->
     responses=STEP,
 )
 async def acknowledge_incident(
-    incident_id: IncidentId, body: Acknowledgement, db: DbDep, clock: ClockDep, principal: Handler, wake: WakeRelay
+    incident_id: IncidentId, body: Acknowledgement, db: DbDep, clock: ClockDep, principal: Handler
 ) -> IncidentRead:
     incident = await service.acknowledge(
         db=db, clock=clock, principal=principal, incident_id=incident_id, version=body.version
     )
-    wake()
     return to_read(incident)
 
 
 @router.post("/{incident_id}/resolve", operation_id="resolveIncident", summary="Close the incident", responses=STEP)
 async def resolve_incident(
-    incident_id: IncidentId, body: Resolution, db: DbDep, clock: ClockDep, principal: Handler, wake: WakeRelay
+    incident_id: IncidentId, body: Resolution, db: DbDep, clock: ClockDep, principal: Handler
 ) -> IncidentRead:
     incident = await service.resolve(
         db=db, clock=clock, principal=principal, incident_id=incident_id, reason=body.reason, version=body.version
     )
-    wake()
     return to_read(incident)
 
 

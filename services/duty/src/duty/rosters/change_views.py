@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, WakeJobs, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, WakeJobs, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
 
@@ -40,7 +40,6 @@ async def create_override(
     db: DbDep,
     clock: ClockDep,
     principal: Manager,
-    wake: WakeRelay,
     wake_jobs: WakeJobs,
     idempotency_key: IdempotencyKey = None,
 ) -> RosterChangeRead:
@@ -48,7 +47,6 @@ async def create_override(
     change = await changes.create_override(
         db=db, clock=clock, principal=principal, body=body, change_id=change_id, key=idempotency_key
     )
-    wake()
     wake_jobs()
     return changes.to_read(change)
 
@@ -93,11 +91,9 @@ async def approve_swap(
     db: DbDep,
     clock: ClockDep,
     principal: Approver,
-    wake: WakeRelay,
     wake_jobs: WakeJobs,
 ) -> RosterChangeRead:
     change = await changes.approve_swap(db=db, clock=clock, principal=principal, change_id=change_id, body=body)
-    wake()
     wake_jobs()
     return changes.to_read(change)
 

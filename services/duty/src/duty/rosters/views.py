@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 from gridline.auth import Principal
 from gridline.errors import Invalid
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, WakeJobs, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, WakeJobs, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
 
@@ -103,10 +103,8 @@ async def set_duty_phone(
     db: DbDep,
     clock: ClockDep,
     principal: DeskManager,
-    wake: WakeRelay,
 ) -> DutyDeskRead:
     document = await desk.set_phone(db=db, clock=clock, principal=principal, community_code=community_code, body=body)
-    wake()
     return desk.to_read(document)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, SettingsDep, WakeJobs, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, SettingsDep, WakeJobs, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
 
@@ -66,7 +66,6 @@ async def record_stock_movement(
     clock: ClockDep,
     settings: SettingsDep,
     principal: Manager,
-    wake: WakeRelay,
     wake_jobs: WakeJobs,
     idempotency_key: IdempotencyKey = None,
 ) -> SupplyRead:
@@ -81,7 +80,6 @@ async def record_stock_movement(
         movement_id=movement_id,
         warning_days=settings.supply_expiry_warning_days,
     )
-    wake()
     wake_jobs()
     return service.to_read(supply)
 
@@ -93,10 +91,9 @@ async def record_stock_movement(
     responses={**NOT_FOUND, 409: {"description": "changed by someone else meanwhile"}},
 )
 async def update_supply(
-    supply_id: SupplyId, body: SupplyUpdate, db: DbDep, clock: ClockDep, principal: Manager, wake: WakeRelay
+    supply_id: SupplyId, body: SupplyUpdate, db: DbDep, clock: ClockDep, principal: Manager
 ) -> SupplyRead:
     supply = await service.set_minimum(db=db, clock=clock, principal=principal, supply_id=supply_id, body=body)
-    wake()
     return service.to_read(supply)
 
 

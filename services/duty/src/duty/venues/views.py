@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.http.params import Day
 from gridline.idempotency import creation_id
@@ -50,14 +50,12 @@ async def create_venue(
     db: DbDep,
     clock: ClockDep,
     principal: Manager,
-    wake: WakeRelay,
     idempotency_key: IdempotencyKey = None,
 ) -> VenueRead:
     venue_id = creation_id(principal=principal, operation="createVenue", key=idempotency_key)
     venue = await service.create(
         db=db, clock=clock, principal=principal, body=body, venue_id=venue_id, key=idempotency_key
     )
-    wake()
     return service.to_read(venue)
 
 
@@ -75,10 +73,9 @@ async def list_venues(
     responses={**NOT_FOUND, 409: {"description": "changed by someone else meanwhile"}},
 )
 async def update_venue(
-    venue_id: VenueId, body: VenueUpdate, db: DbDep, clock: ClockDep, principal: Manager, wake: WakeRelay
+    venue_id: VenueId, body: VenueUpdate, db: DbDep, clock: ClockDep, principal: Manager
 ) -> VenueRead:
     venue = await service.update(db=db, clock=clock, principal=principal, venue_id=venue_id, body=body)
-    wake()
     return service.to_read(venue)
 
 

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, require
 from gridline.http.pagination import Page, PageParams, page_params
 
 from monitoring import rights
@@ -52,11 +52,8 @@ async def get_alert(alert_id: AlertId, db: DbDep, principal: Reader) -> AlertRea
 @router.post(
     "/{alert_id}/acknowledge", operation_id="acknowledgeAlert", summary="Take an alert in hand", responses=CONFLICT
 )
-async def acknowledge_alert(
-    alert_id: AlertId, db: DbDep, clock: ClockDep, principal: Handler, wake: WakeRelay
-) -> AlertRead:
+async def acknowledge_alert(alert_id: AlertId, db: DbDep, clock: ClockDep, principal: Handler) -> AlertRead:
     alert = await service.acknowledge(db=db, clock=clock, principal=principal, alert_id=alert_id)
-    wake()
     return service.to_read(alert)
 
 
@@ -67,8 +64,7 @@ async def acknowledge_alert(
     responses=CONFLICT,
 )
 async def resolve_alert(
-    alert_id: AlertId, body: AlertResolve, db: DbDep, clock: ClockDep, principal: Handler, wake: WakeRelay
+    alert_id: AlertId, body: AlertResolve, db: DbDep, clock: ClockDep, principal: Handler
 ) -> AlertRead:
     alert = await service.resolve(db=db, clock=clock, principal=principal, alert_id=alert_id, body=body)
-    wake()
     return service.to_read(alert)

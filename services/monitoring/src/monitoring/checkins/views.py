@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.http.params import Day
 
@@ -35,7 +35,6 @@ async def record_checkin(
     protector: ProtectorDep,
     settings: MonitoringSettingsDep,
     principal: Recorder,
-    wake: WakeRelay,
     idempotency_key: IdempotencyKey = None,
 ) -> CheckinRead:
     slot = await service.record_by_worker(
@@ -48,7 +47,6 @@ async def record_checkin(
         body=body,
         idempotency_key=idempotency_key,
     )
-    wake()
     return to_read(slot)
 
 

@@ -12,7 +12,6 @@ from gridline.http.deps import (
     LinksDep,
     ProtectorDep,
     RuntimeDep,
-    WakeRelay,
     require,
 )
 
@@ -86,7 +85,6 @@ async def self_checkin(
     protector: ProtectorDep,
     settings: MonitoringSettingsDep,
     runtime: RuntimeDep,
-    wake: WakeRelay,
     token: LinkToken = None,
     idempotency_key: IdempotencyKey = None,
 ) -> SelfCheckinRead:
@@ -102,5 +100,4 @@ async def self_checkin(
         body=body,
         idempotency_key=idempotency_key,
     )
-    wake()
     return answer

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
 
@@ -65,7 +65,6 @@ async def record_venue_entry(
     clock: ClockDep,
     settings: MonitoringSettingsDep,
     principal: Staff,
-    wake: WakeRelay,
     idempotency_key: IdempotencyKey = None,
 ) -> EntryRead:
     venue = await service.get(db=db, principal=principal, venue_id=venue_id)
@@ -74,7 +73,6 @@ async def record_venue_entry(
     )
     entry_id = creation_id(principal=principal, operation="recordVenueEntry", key=idempotency_key)
     entry = await entries.record_entry(db=db, clock=clock, rules=found, venue=venue, body=body, entry_id=entry_id)
-    wake()
     return entry
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
 
@@ -24,7 +24,6 @@ async def create_grid(
     clock: ClockDep,
     protector: ProtectorDep,
     principal: GridManager,
-    wake: WakeRelay,
     idempotency_key: IdempotencyKey = None,
 ) -> GridRead:
     grid_id = creation_id(principal=principal, operation="createGrid", key=idempotency_key)
@@ -37,7 +36,6 @@ async def create_grid(
         grid_id=grid_id,
         idempotency_key=idempotency_key,
     )
-    wake()
     return service.to_read(grid)
 
 
@@ -64,10 +62,8 @@ async def update_grid(
     clock: ClockDep,
     protector: ProtectorDep,
     principal: GridManager,
-    wake: WakeRelay,
 ) -> GridRead:
     grid = await service.update(
         db=db, clock=clock, protector=protector, principal=principal, grid_id=grid_id, body=body
     )
-    wake()
     return service.to_read(grid)

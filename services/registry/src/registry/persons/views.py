@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
 
@@ -42,7 +42,6 @@ async def register_person(
     clock: ClockDep,
     protector: ProtectorDep,
     principal: Registrar,
-    wake: WakeRelay,
     idempotency_key: IdempotencyKey = None,
 ) -> PersonRead:
     person_id = creation_id(principal=principal, operation="registerPerson", key=idempotency_key)
@@ -55,7 +54,6 @@ async def register_person(
         person_id=person_id,
         idempotency_key=idempotency_key,
     )
-    wake()
     return service.to_read(person)
 
 
@@ -101,12 +99,10 @@ async def update_person(
     clock: ClockDep,
     protector: ProtectorDep,
     principal: Changer,
-    wake: WakeRelay,
 ) -> PersonRead:
     person = await changes.update(
         db=db, clock=clock, protector=protector, principal=principal, person_id=person_id, body=body
     )
-    wake()
     return service.to_read(person)
 
 
@@ -117,10 +113,9 @@ async def update_person(
     summary="Record a new key-population episode; the person is re-classified",
 )
 async def add_episode(
-    person_id: str, body: EpisodeCreate, db: DbDep, clock: ClockDep, principal: Changer, wake: WakeRelay
+    person_id: str, body: EpisodeCreate, db: DbDep, clock: ClockDep, principal: Changer
 ) -> PersonRead:
     person = await changes.add_episode(db=db, clock=clock, principal=principal, person_id=person_id, body=body)
-    wake()
     return service.to_read(person)
 
 
@@ -136,12 +131,10 @@ async def update_episode(
     db: DbDep,
     clock: ClockDep,
     principal: Changer,
-    wake: WakeRelay,
 ) -> PersonRead:
     person = await changes.update_episode(
         db=db, clock=clock, principal=principal, person_id=person_id, episode_id=episode_id, body=body
     )
-    wake()
     return service.to_read(person)
 
 
@@ -151,10 +144,9 @@ async def update_episode(
     summary="Transfer out to another community's grid, keeping the person's state",
 )
 async def transfer_person(
-    person_id: str, body: TransferRequest, db: DbDep, clock: ClockDep, principal: Changer, wake: WakeRelay
+    person_id: str, body: TransferRequest, db: DbDep, clock: ClockDep, principal: Changer
 ) -> PersonRead:
     person = await changes.transfer(db=db, clock=clock, principal=principal, person_id=person_id, body=body)
-    wake()
     return service.to_read(person)
 
 
@@ -164,10 +156,9 @@ async def transfer_person(
     summary="Fold a duplicate record into this person, keeping the history of both",
 )
 async def merge_persons(
-    person_id: str, body: MergeRequest, db: DbDep, clock: ClockDep, principal: Changer, wake: WakeRelay
+    person_id: str, body: MergeRequest, db: DbDep, clock: ClockDep, principal: Changer
 ) -> PersonRead:
     person = await changes.merge(db=db, clock=clock, principal=principal, person_id=person_id, body=body)
-    wake()
     return service.to_read(person)
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
 
@@ -28,23 +28,20 @@ async def declare_risk_area(
     db: DbDep,
     clock: ClockDep,
     principal: Manager,
-    wake: WakeRelay,
     idempotency_key: IdempotencyKey = None,
 ) -> RiskAreaRead:
     area_id = creation_id(principal=principal, operation="declareRiskArea", key=idempotency_key)
     area = await service.declare(
         db=db, clock=clock, principal=principal, body=body, area_id=area_id, key=idempotency_key
     )
-    wake()
     return service.to_read(area)
 
 
 @router.post("/{area_id}/lift", operation_id="liftRiskArea", summary="Lift a risk area")
 async def lift_risk_area(
-    area_id: str, body: RiskAreaLift, db: DbDep, clock: ClockDep, principal: Manager, wake: WakeRelay
+    area_id: str, body: RiskAreaLift, db: DbDep, clock: ClockDep, principal: Manager
 ) -> RiskAreaRead:
     area = await service.lift(db=db, clock=clock, principal=principal, area_id=area_id, body=body)
-    wake()
     return service.to_read(area)
 
 

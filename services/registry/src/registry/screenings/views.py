@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, WakeRelay, require
+from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
 
@@ -29,7 +29,6 @@ async def record_screening(
     clock: ClockDep,
     protector: ProtectorDep,
     principal: Screener,
-    wake: WakeRelay,
     idempotency_key: IdempotencyKey = None,
 ) -> ScreeningRead:
     screening_id = creation_id(principal=principal, operation="recordScreening", key=idempotency_key)
@@ -42,7 +41,6 @@ async def record_screening(
         screening_id=screening_id,
         key=idempotency_key,
     )
-    wake()
     return service.to_read(screening)
 
 
