@@ -115,11 +115,12 @@ class JobRunner:
         running: dict[str, asyncio.Task[None]] = {}
         try:
             while True:
-                for kind in [kind for kind in self._kinds if kind not in running]:
-                    job = await self.claim([kind])
-                    if job is not None:
-                        running[kind] = task = asyncio.create_task(self.execute(job))
-                        task.add_done_callback(partial(self._finished, running, kind))
+                idle = [kind for kind in self._kinds if kind not in running]
+                while idle and (job := await self.claim(idle)) is not None:
+                    kind = job["kind"]
+                    running[kind] = task = asyncio.create_task(self.execute(job))
+                    task.add_done_callback(partial(self._finished, running, kind))
+                    idle.remove(kind)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._interval)
                 self._wake.clear()
@@ -144,9 +145,12 @@ class JobRunner:
         read every due job of every kind and sorted them).
         """
         now = self._clock.now()
+        # Running jobs are few (one per kind and runner): one read finds a lapsed lease among all the kinds.
+        lapsed = await self._take({"kind": {"$in": kinds}, "status": "running", "lease_until": {"$lt": now}}, now)
+        if lapsed is not None:
+            return lapsed
         for kind in kinds:
-            job = await self._take({"kind": kind, "status": "running", "lease_until": {"$lt": now}}, now)
-            job = job or await self._take({"kind": kind, "status": "pending", "due_at": {"$lte": now}}, now)
+            job = await self._take({"kind": kind, "status": "pending", "due_at": {"$lte": now}}, now)
             if job is not None:
                 return job
         return None
