@@ -103,14 +103,16 @@ async def _assigned(runner: ConsumerRunner) -> None:
 
 
 async def _publish_to_one_partition(sandbox: Sandbox, events: list[Event]) -> None:
+    """One record batch, so one poll reads them all: side by side is then a property of the consumer alone,
+    not of how fast a loaded machine happens to deliver records one by one."""
     producer = make_producer(sandbox.servers.kafka, client_id=f"{sandbox.name}-lanes")
     await producer.start()
     try:
+        batch = producer.create_batch()
         for event in events:
             key, value, headers = event.to_record()
-            record: Any = await producer.send(
-                sandbox.prefix + TOPIC, value=value, key=key, headers=headers, partition=0
-            )
-            await record
+            assert batch.append(key=key, value=value, timestamp=None, headers=headers) is not None
+        sent: Any = await producer.send_batch(batch, sandbox.prefix + TOPIC, partition=0)
+        await sent
     finally:
         await producer.stop()
