@@ -8,10 +8,14 @@ from collections.abc import AsyncIterator
 import pytest
 from gridline.devstack.browser import LAUNCH_ARGS, chromium
 from gridline.testing import Sandbox, Secrets, Servers
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, async_playwright, expect
 
 from tests.integration.pages import Site
 from tests.integration.served import API_SERVICES, serve_platform
+
+# The suite runs its workers side by side with the four services on a shared machine: a page may take longer
+# than Playwright's default five seconds to show what it will show. A wrong page still fails, later.
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture
