@@ -157,6 +157,24 @@ async def read(cursor: Any, length: int | None) -> list[dict[str, Any]]:
         await cursor.close()
 
 
+DUPLICATE_KEY = 11000  # the server's code for a unique key already taken
+
+
+async def insert_new(collection: Collection, documents: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert every document whose `_id` is not taken, in one command; returns the positions refused as
+    duplicates (inserted before, by a redelivery or another writer). Any other failure raises."""
+    if not documents:
+        return []
+    try:
+        await collection.insert_many(list(documents), ordered=False)
+    except BulkWriteError as exc:
+        failures = exc.details.get("writeErrors", [])
+        if exc.details.get("writeConcernErrors") or any(f.get("code") != DUPLICATE_KEY for f in failures):
+            raise
+        return [int(f["index"]) for f in failures]
+    return []
+
+
 @dataclass(frozen=True)
 class GuardedUpdate:
     """`update` applied to document `id` only while every `guard` path still holds its value."""

@@ -51,6 +51,7 @@ STATS = Subscription(
             counted.CHECKIN_RECORDED,
             counted.CheckinRecordedIn,
             stat_handlers.on_checkin_recorded,
+            handle_many=stat_handlers.on_checkins_recorded,
         ),
         Route(counted.ALERT_TOPIC, counted.ALERT_RAISED, counted.AlertRaisedIn, stat_handlers.on_alert_raised),
         Route(counted.PLAN_TOPIC, counted.PLAN_STARTED, counted.PlanEventIn, stat_handlers.on_plan_started),

@@ -41,15 +41,33 @@ async def on_plan_ended(ctx: HandlerContext, event: Event, data: PlanState) -> N
     await plans.apply(db=ctx.db, clock=ctx.clock, event=event, data=data, ended_on=local_day(event.time))
 
 
-async def on_checkin_recorded(ctx: HandlerContext, event: Event, data: CheckinRecorded) -> None:
+async def _record_many(ctx: HandlerContext, events: list[tuple[Event, list[Row]]]) -> None:
+    await ledger.record_many(db=ctx.db, clock=ctx.clock, events=[(e.id, e.type, rows) for e, rows in events])
+
+
+def _checkin_rows(data: CheckinRecorded) -> list[Row]:
     if data.corrects is not None:
-        return  # a correction replaces a check-in counted already
+        return []  # a correction replaces a check-in counted already
     paths = ["checkins.done", *(["checkins.abnormal"] if data.abnormal else [])]
-    await _record(ctx, event, one(data.community_code, data.day, *paths))
+    return one(data.community_code, data.day, *paths)
+
+
+async def on_checkin_recorded(ctx: HandlerContext, event: Event, data: CheckinRecorded) -> None:
+    await _record(ctx, event, _checkin_rows(data))
+
+
+async def on_checkins_recorded(ctx: HandlerContext, batch: list[tuple[Event, CheckinRecorded]]) -> None:
+    """Check-ins arrive all day from every grid: a poll's worth is counted in one write per community."""
+    await _record_many(ctx, [(event, _checkin_rows(data)) for event, data in batch])
 
 
 async def on_checkin_missed(ctx: HandlerContext, event: Event, data: CheckinMissed) -> None:
     await _record(ctx, event, one(data.community_code, data.day, "checkins.missed"))
+
+
+async def on_checkins_missed(ctx: HandlerContext, batch: list[tuple[Event, CheckinMissed]]) -> None:
+    """The cut-off reports a community's misses at once."""
+    await _record_many(ctx, [(event, one(data.community_code, data.day, "checkins.missed")) for event, data in batch])
 
 
 async def on_alert_raised(ctx: HandlerContext, event: Event, data: AlertRaised) -> None:

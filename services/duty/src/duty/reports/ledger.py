@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections import defaultdict
 from typing import Any
 
 from gridline.auth import scope_keys
 from gridline.clock import Clock
-from gridline.mongo import Database, DuplicateKeyError, Index, update_guarded
+from gridline.mongo import Database, DuplicateKeyError, Index, insert_new, update_guarded
 
 from duty.reports.effects import Row
 
@@ -37,22 +38,64 @@ def row_mark(row_id: str) -> str:
 
 async def record(*, db: Database, clock: Clock, event_id: str, event_type: str, rows: list[Row]) -> None:
     for row in rows:
-        day = row.day.isoformat()
-        row_id = f"{event_id}|{row.community_code}|{day}"
-        entry = {
-            "_id": row_id,
-            "event_id": event_id,
-            "event_type": event_type,
-            "community_code": row.community_code,
-            "scope": scope_keys(row.community_code),
-            "day": day,
-            # A list, not a map: counter paths hold dots, which field names must not.
-            "deltas": [{"path": path, "amount": amount} for path, amount in row.deltas.items()],
-            "recorded_at": clock.now(),
-        }
+        entry = _entry(clock, event_id, event_type, row)
         with contextlib.suppress(DuplicateKeyError):
             await db[LEDGER].insert_one(entry)
-        await _count(db=db, community_code=row.community_code, day=day, mark=row_mark(row_id), deltas=row.deltas)
+        await _count(
+            db=db, community_code=row.community_code, day=entry["day"], mark=row_mark(entry["_id"]), deltas=row.deltas
+        )
+
+
+async def record_many(*, db: Database, clock: Clock, events: list[tuple[str, str, list[Row]]]) -> None:
+    """The rows of several events (id, type, rows): as `record` on each, in one ledger insert and one
+    counter write per community and day.
+
+    A counter's write adds all its rows at once, guarded by every row's mark being absent; if any row was
+    counted before (a redelivery) or the counter does not exist yet, that counter's rows go one by one.
+    """
+    rows: dict[str, tuple[dict[str, Any], Row]] = {}
+    for event_id, event_type, event_rows in events:
+        for row in event_rows:
+            entry = _entry(clock, event_id, event_type, row)
+            rows.setdefault(entry["_id"], (entry, row))  # an event published twice and read in one poll: once
+    await insert_new(db[LEDGER], [entry for entry, _ in rows.values()])
+    counters: dict[tuple[str, str], list[tuple[str, Row]]] = defaultdict(list)
+    for row_id, (entry, row) in rows.items():
+        counters[(row.community_code, entry["day"])].append((row_mark(row_id), row))
+    for (community_code, day), marked in counters.items():
+        if await _count_together(db=db, community_code=community_code, day=day, marked=marked):
+            continue
+        for mark, row in marked:
+            await _count(db=db, community_code=community_code, day=day, mark=mark, deltas=row.deltas)
+
+
+def _entry(clock: Clock, event_id: str, event_type: str, row: Row) -> dict[str, Any]:
+    day = row.day.isoformat()
+    return {
+        "_id": f"{event_id}|{row.community_code}|{day}",
+        "event_id": event_id,
+        "event_type": event_type,
+        "community_code": row.community_code,
+        "scope": scope_keys(row.community_code),
+        "day": day,
+        # A list, not a map: counter paths hold dots, which field names must not.
+        "deltas": [{"path": path, "amount": amount} for path, amount in row.deltas.items()],
+        "recorded_at": clock.now(),
+    }
+
+
+async def _count_together(*, db: Database, community_code: str, day: str, marked: list[tuple[str, Row]]) -> bool:
+    """Add every row to the counter in one write if none of them was counted; False when it did not apply."""
+    increments: dict[str, int] = defaultdict(int)
+    for _, row in marked:
+        for path, amount in row.deltas.items():
+            increments[f"counts.{path}"] += amount
+    update: dict[str, Any] = {
+        "$inc": {**increments, "version": 1},
+        "$set": {f"applied.{mark}": True for mark, _ in marked},
+    }
+    guard = {f"applied.{mark}": {"$exists": False} for mark, _ in marked}
+    return await update_guarded(db[COUNTERS], counter_id(community_code, day), guard, update)
 
 
 async def _count(*, db: Database, community_code: str, day: str, mark: str, deltas: dict[str, int]) -> None:

@@ -8,14 +8,13 @@ the job runner, every attempt in the delivery log) and, for a first revision, th
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date, timedelta
 from typing import Any
 
 from gridline import webhooks
 from gridline.clock import Clock
 from gridline.jobs import JobContext, JobKind, schedule
-from gridline.mongo import BulkWriteError, Database, Index, read
+from gridline.mongo import Database, Index, insert_new, read
 from gridline.outbox import make_event, new_document
 
 from duty.reports import events, rollup
@@ -60,9 +59,7 @@ async def publish(context: JobContext) -> None:
         _report(division, counts, seen, day, revision, clock)
         for division, (counts, seen) in (rollup.by_division(await _all_counters(db=db, day=day)).items())
     ]
-    if documents:
-        with contextlib.suppress(BulkWriteError):  # published before a crash: those stay as they were
-            await db[REPORTS].insert_many(documents, ordered=False)
+    await insert_new(db[REPORTS], documents)  # those published before a crash stay as they were
     await db[DAYS].update_one(
         {"_id": day.isoformat()}, {"$max": {"revision": revision}, "$set": {"published_at": clock.now()}}, upsert=True
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 from gridline.clock import Clock
 from gridline.events import Event, derived_id
-from gridline.mongo import ASCENDING, BulkWriteError, Database, read
+from gridline.mongo import ASCENDING, Database, insert_new, read
 from gridline.outbox import make_event, new_document
 
 from monitoring.checkins import events as checkin_events
@@ -104,12 +104,8 @@ async def _insert_missed(db: Database, docs: list[dict[str, Any]]) -> dict[str, 
     """Insert the missed slots; a slot that collides was filled meanwhile (or marked by a rerun): read it."""
     if not docs:
         return {}
-    try:
-        await db[CHECKINS].insert_many(docs, ordered=False)
+    if not await insert_new(db[CHECKINS], docs):
         return {d["_id"]: "missed" for d in docs}
-    except BulkWriteError as exc:
-        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-            raise
     found = await read(db[CHECKINS].find({"_id": {"$in": [d["_id"] for d in docs]}}, {"state": 1}), None)
     return {d["_id"]: d["state"] for d in found}
 

@@ -11,6 +11,14 @@ from monitoring.stats.inbound import AlertRaisedIn, CheckinRecordedIn, PlanEvent
 
 
 async def checkin_recorded(*, db: Database, event: Event, data: CheckinRecordedIn) -> None:
+    await store.count_many(db=db, counts=[_checkin_count(event, data)])
+
+
+async def checkins_recorded(*, db: Database, batch: list[tuple[Event, CheckinRecordedIn]]) -> None:
+    await store.count_many(db=db, counts=[_checkin_count(event, data) for event, data in batch])
+
+
+def _checkin_count(event: Event, data: CheckinRecordedIn) -> store.Count:
     increments = {"checkins.recorded": 1}
     if data.late:
         increments["checkins.late"] = 1
@@ -18,14 +26,7 @@ async def checkin_recorded(*, db: Database, event: Event, data: CheckinRecordedI
         increments["checkins.corrected"] = 1
     if data.abnormal:
         increments["checkins.abnormal"] = 1
-    await store.count_once(
-        db=db,
-        day=iso(data.day),
-        community_code=data.community_code,
-        grid_id=data.grid_id,
-        event_id=event.id,
-        increments=increments,
-    )
+    return store.Count(iso(data.day), data.community_code, data.grid_id, event.id, increments)
 
 
 async def alert_raised(*, db: Database, event: Event, data: AlertRaisedIn) -> None:

@@ -13,6 +13,11 @@ async def on_checkin_recorded(ctx: HandlerContext, event: Event, data: CheckinRe
     await counting.checkin_recorded(db=ctx.db, event=event, data=data)
 
 
+async def on_checkins_recorded(ctx: HandlerContext, batch: list[tuple[Event, CheckinRecordedIn]]) -> None:
+    """Check-ins arrive all day: a poll's worth is counted in one write per grid's day."""
+    await counting.checkins_recorded(db=ctx.db, batch=batch)
+
+
 async def on_alert_raised(ctx: HandlerContext, event: Event, data: AlertRaisedIn) -> None:
     await counting.alert_raised(db=ctx.db, event=event, data=data)
 

@@ -8,6 +8,8 @@ the events, each guarded by the event id it records in the same write, so a rede
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from gridline.auth import scope_keys
@@ -36,6 +38,46 @@ async def count_once(
     # Not applied: either counted before (the guard held back a repeat) or the day's document is new.
     await _create(db, key, day, community_code, grid_id)
     await update_guarded(db[COLLECTION], key, guard, update)
+
+
+@dataclass(frozen=True)
+class Count:
+    """What one event adds to one grid's day."""
+
+    day: str
+    community_code: str
+    grid_id: str | None
+    event_id: str
+    increments: dict[str, int]
+
+
+async def count_many(*, db: Database, counts: list[Count]) -> None:
+    """As `count_once` on each, with one write per day's document for all its events not counted before.
+
+    The write adds them all, guarded by every event's mark being absent; if any was counted before (a
+    redelivery) or the document is new, that document's events go one by one.
+    """
+    documents: dict[str, dict[str, Count]] = defaultdict(dict)
+    for count in counts:
+        documents[doc_id(count.day, count.community_code, count.grid_id)].setdefault(count.event_id, count)
+    for key, events in documents.items():
+        increments: dict[str, int] = defaultdict(int)
+        for count in events.values():
+            for path, amount in count.increments.items():
+                increments[path] += amount
+        guard = {f"applied.{event_id}": {"$exists": False} for event_id in events}
+        update = {"$inc": dict(increments), "$set": {f"applied.{event_id}": True for event_id in events}}
+        if await update_guarded(db[COLLECTION], key, guard, update):
+            continue
+        for c in events.values():
+            await count_once(
+                db=db,
+                day=c.day,
+                community_code=c.community_code,
+                grid_id=c.grid_id,
+                event_id=c.event_id,
+                increments=c.increments,
+            )
 
 
 async def set_closing(*, db: Database, day: str, community_code: str, grid_id: str, figures: dict[str, Any]) -> None:

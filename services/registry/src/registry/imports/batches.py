@@ -14,7 +14,7 @@ from typing import Any
 
 from gridline.clock import Clock, local_today
 from gridline.errors import Invalid
-from gridline.mongo import BulkWriteError, Database, Index, read
+from gridline.mongo import DUPLICATE_KEY, BulkWriteError, Database, Index, insert_new, read
 from gridline.pii import Protector
 
 from registry.imports import values
@@ -28,7 +28,6 @@ PERSONS = registration.COLLECTION
 ERRORS = "import_errors"
 INDEXES = [Index(ERRORS, (("import_id", 1), ("_id", 1)))]
 PROVENANCE = "_import"  # on each imported person: which import and row made it
-DUPLICATE_KEY = 11000
 _PERSON_IDS = uuid.UUID("6f1d3c52-5b0e-4d8e-9a57-1c2f9b7e4a10")
 # prepare()'s field paths → the import's column fields
 _PATHS = {
@@ -141,17 +140,12 @@ async def insert(*, db: Database, built: Built, import_id: str, may_repeat: bool
 
 async def _insert_all(collection: Any, documents: list[dict[str, Any]]) -> list[int]:
     """`insert_many(ordered=False)`; returns the positions refused as duplicates, raises on anything else."""
-    if not documents:
-        return []
     try:
-        await collection.insert_many(documents, ordered=False)
+        return await insert_new(collection, documents)
     except BulkWriteError as exc:
         failures = exc.details.get("writeErrors", [])
         others = sorted({f.get("code") for f in failures if f.get("code") != DUPLICATE_KEY}, key=str)
-        if others or exc.details.get("writeConcernErrors"):
-            raise WriteFailed(f"insert into {collection.name} failed with codes {others}") from None
-        return [f["index"] for f in failures]
-    return []
+        raise WriteFailed(f"insert into {collection.name} failed with codes {others}") from None
 
 
 async def _inserted_before(db: Database, clashed: list[dict[str, Any]], import_id: str) -> int:
