@@ -25,7 +25,6 @@ from duty.incidents.store import COLLECTION, step_event
 from duty.plans import service as plans
 from duty.plans.activation import tasks_of
 from duty.settings import DutySettings
-from duty.venues import service as venues
 
 
 @dataclass(frozen=True)
@@ -75,12 +74,11 @@ async def open_incident(
 
 async def _document(*, db: Database, clock: Clock, settings: DutySettings, opening: Opening) -> dict[str, Any]:
     now = clock.now()
-    chain, owners, venue = await asyncio.gather(
+    chain, (owners, venue) = await asyncio.gather(
         escalation.chain_for(db=db, settings=settings, community_code=opening.community_code),
-        routing.owners_at(
+        routing.owners_and_venue(
             db=db, community_code=opening.community_code, grid_id=opening.grid_id, venue_id=opening.venue_id, at=now
         ),
-        venues.find(db=db, venue_id=opening.venue_id) if opening.venue_id else routing.nothing(),
     )
     templates = await plans.matching(
         db=db, community_code=opening.community_code, kind=opening.kind, venue_kind=venue["kind"] if venue else None

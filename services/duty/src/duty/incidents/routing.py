@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Any
 
 from gridline.mongo import Database
 
@@ -24,6 +25,14 @@ def desk_id(community_code: str) -> str:
 async def owners_at(
     *, db: Database, community_code: str, grid_id: str | None, venue_id: str | None, at: datetime
 ) -> Owners:
+    owners, _ = await owners_and_venue(db=db, community_code=community_code, grid_id=grid_id, venue_id=venue_id, at=at)
+    return owners
+
+
+async def owners_and_venue(
+    *, db: Database, community_code: str, grid_id: str | None, venue_id: str | None, at: datetime
+) -> tuple[Owners, dict[str, Any] | None]:
+    """The owners, and the venue document they were read with (opening an incident needs its kind too)."""
     # Independent reads, sent together: an incident opened from an alert waits for the slowest, not the sum.
     now, grid, venue = await asyncio.gather(
         duty_now.on_duty(db=db, community_code=community_code, grid_id=grid_id, at=at),
@@ -40,7 +49,7 @@ async def owners_at(
             "venue_manager": Owner(None, venue["responsible_name"] if venue else None),
             "township_desk": Owner(desk_id(community_code), TOWNSHIP_DESK_NAME),
         }
-    )
+    ), venue
 
 
 async def nothing() -> None:
