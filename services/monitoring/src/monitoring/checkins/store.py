@@ -20,7 +20,6 @@ INDEXES = [
     Index(COLLECTION, (("plan_id", 1), ("_id", 1))),
     Index(COLLECTION, (("person_id", 1), ("_id", 1))),
     Index(COLLECTION, (("grid_id", 1), ("day", 1), ("_id", 1))),
-    Index(COLLECTION, (("community_code", 1), ("day", 1), ("_id", 1))),
     Index(COLLECTION, (("scope", 1), ("day", 1), ("_id", 1))),
     Index(COLLECTION, (("scope", 1), ("_id", 1))),
 ]
