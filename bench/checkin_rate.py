@@ -8,7 +8,9 @@ FerretDB, stopped afterwards), with N open plans seeded into the monitoring data
 1. throughput: `--requests` check-ins (one per plan, `--concurrency` at a time) over HTTP to the monitoring
    service run by uvicorn in its own process, timed until the last `checkin.recorded` is on Kafka; then the
    same number of requests to a bare FastAPI endpoint (also its own uvicorn process) that writes the same
-   check-in document with the same driver and write concern, and nothing else;
+   check-in document with the same driver and write concern, and nothing else: once into a collection
+   with no index but `_id`, once into one with the indexes monitoring's check-ins have (every list a
+   worker or officer pages through needs them; the service cannot drop them to go faster);
 2. latency: fever check-ins sent at a steady `--rate` for `--duration` seconds (open loop: each is sent on
    schedule whether or not earlier ones answered), each timed from the moment it is sent to the moment its
    `alert.raised` record arrives on Kafka, and to the moment duty's `incident.opened` for that alert arrives
@@ -26,6 +28,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from tempfile import mkdtemp
@@ -41,11 +44,13 @@ from gridline.clock import SystemClock, local_today
 from gridline.devstack.servers import free_ports
 from gridline.events import dumps, loads
 from gridline.testing import Sandbox, Secrets, servers_for_tests, stop_servers
+from monitoring.checkins import store as checkins
 
 COUNTY, TOWNSHIP = "330106", "330106001"
 NORMAL = {"method": "phone", "temperature_c": 36.5, "symptoms": [], "health_code": "green"}
 FEVER = {**NORMAL, "temperature_c": 38.2}
 BENCH_DIR = Path(__file__).resolve().parent
+INDEXED = "bare_checkins_indexed"  # the bare endpoint's collection with the indexes monitoring's check-ins have
 
 
 def plan_documents(count: int) -> Iterator[dict[str, Any]]:
@@ -94,17 +99,26 @@ async def seed(db: mongo.Database, count: int) -> float:
 
 
 def bare_app() -> FastAPI:
-    """The least a check-in endpoint can do: take the JSON and write the same document, with the same driver."""
+    """The least a check-in endpoint can do: take the JSON and write the same document, with the same driver.
+
+    It writes into `BARE_COLLECTION` (default `bare_checkins`, with no index but `_id`)."""
     app = FastAPI()
-    collection = mongo.connect(os.environ["MONGODB_URL"])[os.environ["MONGODB_DATABASE"]]["bare_checkins"]
+    database = mongo.connect(os.environ["MONGODB_URL"])[os.environ["MONGODB_DATABASE"]]
+    collection = database[os.environ.get("BARE_COLLECTION", "bare_checkins")]
 
     @app.post("/v1/plans/{plan_id}/checkins", status_code=201)
     async def record(plan_id: str, request: Request) -> dict[str, Any]:
         body, now, day = await request.json(), SystemClock().now(), str(local_today(SystemClock()))
         checkin_id = str(uuid.uuid4())
+        n = int(plan_id.rsplit("-", 1)[1])  # the fields the plan gives, as `seed` made them, without reading it
+        community, grid = f"{TOWNSHIP}{n % 50 + 1:03d}", f"bench-grid-{n % 500}"
         doc = {
             "_id": f"{plan_id}:{day}:1",
             "plan_id": plan_id,
+            "person_id": f"bench-person-{n}",
+            "community_code": community,
+            "grid_id": grid,
+            "scope": scope_keys(community, grid),
             "day": day,
             "slot": 1,
             "state": "recorded",
@@ -213,7 +227,7 @@ async def closed_loop(
 
 
 async def throughput(
-    args: argparse.Namespace, sandbox: Sandbox, ours: Server, bare: Server, token: str
+    args: argparse.Namespace, sandbox: Sandbox, ours: Server, bare: Server, indexed: Server, token: str
 ) -> dict[str, float]:
     plans = [f"bench-plan-{n:07d}" for n in range(args.requests)]
     started = time.perf_counter()
@@ -221,11 +235,13 @@ async def throughput(
     records = await sandbox.read_topic("monitoring.checkin.v1", at_least=args.requests, timeout=3600)
     relayed_seconds = time.perf_counter() - started
     bare_seconds, bare_failures = await closed_loop(bare.url, token, plans, NORMAL, args.concurrency)
+    indexed_seconds, indexed_failures = await closed_loop(indexed.url, token, plans, NORMAL, args.concurrency)
     return {
         "http": args.requests / http_seconds,
         "relayed": len(records) / relayed_seconds,
         "bare": args.requests / bare_seconds,
-        "failures": failures + bare_failures,
+        "indexed": args.requests / indexed_seconds,
+        "failures": failures + bare_failures + indexed_failures,
     }
 
 
@@ -333,19 +349,24 @@ async def measure(args: argparse.Namespace, sandbox: Sandbox) -> None:
     seeded = await seed(db, args.plans)
     ours = Server("monitoring.main:create_app", environment(sandbox, db.name))
     bare = Server("checkin_rate:bare_app", environment(sandbox, db.name), app_dir=BENCH_DIR)
+    await mongo.ensure_indexes(db, [replace(index, collection=INDEXED) for index in checkins.INDEXES])
+    indexed_env = {**environment(sandbox, db.name), "BARE_COLLECTION": INDEXED}
+    indexed = Server("checkin_rate:bare_app", indexed_env, app_dir=BENCH_DIR)
     duty = Server("duty.main:create_app", environment(sandbox, f"{sandbox.name}_duty", service="duty"))
     try:
         await ours.ready()
         await bare.ready()
+        await indexed.ready()
         await duty.ready()
         token = sandbox.secrets.token("grid_worker", jurisdiction=COUNTY, subject="bench", ttl=7200)
         await roster_every_community(sandbox, duty)
-        rates = await throughput(args, sandbox, ours, bare, token)
+        rates = await throughput(args, sandbox, ours, bare, indexed, token)
         latency = await alert_latency(args, sandbox, ours, token)
         report(args, await db["plans"].count_documents({}), seeded, rates, latency)
     finally:
         ours.stop()
         bare.stop()
+        indexed.stop()
         duty.stop()
         await sandbox.drop(["monitoring", "duty"])
 
@@ -356,7 +377,9 @@ def report(args: Any, plans: int, seeded: float, rates: dict[str, float], latenc
     print(f"recordCheckin, answered        {rates['http']:>10,.1f} /s  ({load})")
     print(f"recordCheckin, events on Kafka {rates['relayed']:>10,.1f} /s  (until the last checkin.recorded arrived)")
     print(f"bare FastAPI + driver insert   {rates['bare']:>10,.1f} /s")
+    print(f"the same, with checkins' indexes {rates['indexed']:>8,.1f} /s  ({len(checkins.INDEXES)} besides _id)")
     print(f"ours / bare (events relayed)   {rates['relayed'] / rates['bare']:>10.0%}  (goal: at least 40 %)")
+    print(f"ours / bare with the indexes   {rates['relayed'] / rates['indexed']:>10.0%}")
     print(f"failed requests                {rates['failures']:>10,.0f}")
     offered = f"asked {args.rate}/s, offered {latency['offered_rate']:,.1f}/s"
     print(f"fevers sent at a steady rate   {latency['sent']:>10,.0f}  ({offered})")
