@@ -20,6 +20,7 @@ def refused_for(limits: RateLimits, caller: str) -> int:
     with pytest.raises(Problem) as refused:
         limits.admit(caller)
     assert refused.value.status == 429
+    assert refused.value.headers is not None
     return int(refused.value.headers["Retry-After"])
 
 
