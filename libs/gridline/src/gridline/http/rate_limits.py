@@ -6,7 +6,8 @@ with several replicas each admits up to the limit.
 
 Each limit is a moving window: at most `amount` requests in any `period` seconds. A caller's window keeps
 the times of its admitted requests and forgets them as they age out, on that caller's next request; callers
-gone quiet are forgotten by a sweep every `period`, on the request path. Nothing runs in the background.
+gone quiet are forgotten by a sweep every `period`, on the request path. Nothing runs in the background,
+and nothing is locked: every caller admits from the event loop's thread.
 (The `limits` package's in-memory storage starts a thread every 10 ms while anything is counted, a few
 percent of a busy service's CPU; here it only parses the notation.)
 """
