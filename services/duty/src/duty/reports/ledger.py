@@ -37,13 +37,7 @@ def row_mark(row_id: str) -> str:
 
 
 async def record(*, db: Database, clock: Clock, event_id: str, event_type: str, rows: list[Row]) -> None:
-    for row in rows:
-        entry = _entry(clock, event_id, event_type, row)
-        with contextlib.suppress(DuplicateKeyError):
-            await db[LEDGER].insert_one(entry)
-        await _count(
-            db=db, community_code=row.community_code, day=entry["day"], mark=row_mark(entry["_id"]), deltas=row.deltas
-        )
+    await record_many(db=db, clock=clock, events=[(event_id, event_type, rows)])
 
 
 async def record_many(*, db: Database, clock: Clock, events: list[tuple[str, str, list[Row]]]) -> None:
@@ -66,7 +60,7 @@ async def record_many(*, db: Database, clock: Clock, events: list[tuple[str, str
         if await _count_together(db=db, community_code=community_code, day=day, marked=marked):
             continue
         for mark, row in marked:
-            await _count(db=db, community_code=community_code, day=day, mark=mark, deltas=row.deltas)
+            await _count(db=db, community_code=community_code, day=day, mark=mark, row=row)
 
 
 def _entry(clock: Clock, event_id: str, event_type: str, row: Row) -> dict[str, Any]:
@@ -86,25 +80,13 @@ def _entry(clock: Clock, event_id: str, event_type: str, row: Row) -> dict[str, 
 
 async def _count_together(*, db: Database, community_code: str, day: str, marked: list[tuple[str, Row]]) -> bool:
     """Add every row to the counter in one write if none of them was counted; False when it did not apply."""
-    increments: dict[str, int] = defaultdict(int)
-    for _, row in marked:
-        for path, amount in row.deltas.items():
-            increments[f"counts.{path}"] += amount
-    update: dict[str, Any] = {
-        "$inc": {**increments, "version": 1},
-        "$set": {f"applied.{mark}": True for mark, _ in marked},
-    }
-    guard = {f"applied.{mark}": {"$exists": False} for mark, _ in marked}
+    guard, update = _adding(marked)
     return await update_guarded(db[COUNTERS], counter_id(community_code, day), guard, update)
 
 
-async def _count(*, db: Database, community_code: str, day: str, mark: str, deltas: dict[str, int]) -> None:
+async def _count(*, db: Database, community_code: str, day: str, mark: str, row: Row) -> None:
     key = counter_id(community_code, day)
-    update: dict[str, Any] = {
-        "$inc": {**{f"counts.{path}": amount for path, amount in deltas.items()}, "version": 1},
-        "$set": {f"applied.{mark}": True},
-    }
-    guard = {f"applied.{mark}": {"$exists": False}}
+    guard, update = _adding([(mark, row)])
     if await update_guarded(db[COUNTERS], key, guard, update):
         return
     # Either this row is counted already, or the day's counter does not exist yet. Only the row's own mark
@@ -114,6 +96,17 @@ async def _count(*, db: Database, community_code: str, day: str, mark: str, delt
     with contextlib.suppress(DuplicateKeyError):  # another row created it meanwhile
         await db[COUNTERS].insert_one(empty_counter(community_code, day))
     await update_guarded(db[COUNTERS], key, guard, update)
+
+
+def _adding(marked: list[tuple[str, Row]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The guard (none of these rows counted yet) and the update that adds them all and marks each."""
+    increments: dict[str, int] = defaultdict(int)
+    for _, row in marked:
+        for path, amount in row.deltas.items():
+            increments[f"counts.{path}"] += amount
+    guard = {f"applied.{mark}": {"$exists": False} for mark, _ in marked}
+    update = {"$inc": {**increments, "version": 1}, "$set": {f"applied.{mark}": True for mark, _ in marked}}
+    return guard, update
 
 
 def empty_counter(community_code: str, day: str) -> dict[str, Any]:

@@ -30,23 +30,13 @@ def _checkin_count(event: Event, data: CheckinRecordedIn) -> store.Count:
 
 
 async def alert_raised(*, db: Database, event: Event, data: AlertRaisedIn) -> None:
-    await store.count_once(
-        db=db,
-        day=iso(local_day(data.raised_at)),
-        community_code=data.community_code,
-        grid_id=data.grid_id,
-        event_id=event.id,
-        increments={f"alerts.{data.kind}": 1},
-    )
+    day = iso(local_day(data.raised_at))
+    count = store.Count(day, data.community_code, data.grid_id, event.id, {f"alerts.{data.kind}": 1})
+    await store.count_once(db=db, count=count)
 
 
 async def plan_event(*, db: Database, event: Event, data: PlanEventIn, counter: str) -> None:
     """`counter` is started, completed or cancelled; the day is the one the plan event happened on."""
-    await store.count_once(
-        db=db,
-        day=iso(local_day(event.time)),
-        community_code=data.community_code,
-        grid_id=data.grid_id,
-        event_id=event.id,
-        increments={f"plans.{counter}": 1},
-    )
+    day = iso(local_day(event.time))
+    count = store.Count(day, data.community_code, data.grid_id, event.id, {f"plans.{counter}": 1})
+    await store.count_once(db=db, count=count)

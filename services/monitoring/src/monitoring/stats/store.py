@@ -26,20 +26,6 @@ def doc_id(day: str, community_code: str, grid_id: str | None) -> str:
     return f"{day}:{community_code}:{grid_id or NO_GRID}"
 
 
-async def count_once(
-    *, db: Database, day: str, community_code: str, grid_id: str | None, event_id: str, increments: dict[str, int]
-) -> None:
-    """Apply `increments` for this event unless this event was already counted."""
-    key = doc_id(day, community_code, grid_id)
-    guard = {f"applied.{event_id}": {"$exists": False}}
-    update = {"$inc": increments, "$set": {f"applied.{event_id}": True}}
-    if await update_guarded(db[COLLECTION], key, guard, update):
-        return
-    # Not applied: either counted before (the guard held back a repeat) or the day's document is new.
-    await _create(db, key, day, community_code, grid_id)
-    await update_guarded(db[COLLECTION], key, guard, update)
-
-
 @dataclass(frozen=True)
 class Count:
     """What one event adds to one grid's day."""
@@ -50,6 +36,20 @@ class Count:
     event_id: str
     increments: dict[str, int]
 
+    @property
+    def key(self) -> str:
+        return doc_id(self.day, self.community_code, self.grid_id)
+
+
+async def count_once(*, db: Database, count: Count) -> None:
+    """Apply the count's increments unless its event was already counted."""
+    guard, update = _adding([count])
+    if await update_guarded(db[COLLECTION], count.key, guard, update):
+        return
+    # Not applied: either counted before (the guard held back a repeat) or the day's document is new.
+    await _create(db, count.key, count.day, count.community_code, count.grid_id)
+    await update_guarded(db[COLLECTION], count.key, guard, update)
+
 
 async def count_many(*, db: Database, counts: list[Count]) -> None:
     """As `count_once` on each, with one write per day's document for all its events not counted before.
@@ -59,25 +59,24 @@ async def count_many(*, db: Database, counts: list[Count]) -> None:
     """
     documents: dict[str, dict[str, Count]] = defaultdict(dict)
     for count in counts:
-        documents[doc_id(count.day, count.community_code, count.grid_id)].setdefault(count.event_id, count)
+        documents[count.key].setdefault(count.event_id, count)  # an event read twice in one poll: once
     for key, events in documents.items():
-        increments: dict[str, int] = defaultdict(int)
-        for count in events.values():
-            for path, amount in count.increments.items():
-                increments[path] += amount
-        guard = {f"applied.{event_id}": {"$exists": False} for event_id in events}
-        update = {"$inc": dict(increments), "$set": {f"applied.{event_id}": True for event_id in events}}
+        guard, update = _adding(list(events.values()))
         if await update_guarded(db[COLLECTION], key, guard, update):
             continue
-        for c in events.values():
-            await count_once(
-                db=db,
-                day=c.day,
-                community_code=c.community_code,
-                grid_id=c.grid_id,
-                event_id=c.event_id,
-                increments=c.increments,
-            )
+        for count in events.values():
+            await count_once(db=db, count=count)
+
+
+def _adding(counts: list[Count]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The guard (none of these events counted yet) and the update that counts them all and marks each."""
+    increments: dict[str, int] = defaultdict(int)
+    for count in counts:
+        for path, amount in count.increments.items():
+            increments[path] += amount
+    guard = {f"applied.{count.event_id}": {"$exists": False} for count in counts}
+    update = {"$inc": dict(increments), "$set": {f"applied.{count.event_id}": True for count in counts}}
+    return guard, update
 
 
 async def set_closing(*, db: Database, day: str, community_code: str, grid_id: str, figures: dict[str, Any]) -> None:
