@@ -156,11 +156,18 @@ async def test_a_duty_officer_signs_in_at_keycloak_and_duty_lists_the_incidents(
     # The realm role came as the `roles` claim (beside Keycloak's own, which the pages leave out), and the
     # name as written in Chinese.
     await expect(page.locator(".who")).to_have_text("刘洋（值班员）")
-    await page.goto(kc_site.web)
+    home = await page.goto(kc_site.web)
     assert "值班台" in await page.locator("nav.menu a").all_inner_texts()
+    # The sign-out form posts to these pages only, whether or not Keycloak answered when the page was made.
+    assert home is not None
+    assert "form-action 'self';" in home.headers["content-security-policy"]
 
     # Signing out ends Keycloak's session too: on a shared desk PC the next person meets the login form.
-    await page.click("form.signout button")
+    async with page.expect_response(f"{kc_site.web}/signout") as signed_out:
+        await page.click("form.signout button")
+    leaving = await signed_out.value
+    assert leaving.status == 200, "the pages' own page leads on to Keycloak, not a redirect held to form-action"
+    assert leaving.headers["cache-control"] == "no-store"
     confirm = page.locator("#kc-logout")  # no id_token_hint is kept (the session cookie stays small)
     await expect(confirm).to_be_visible(timeout=MINUTE_MS)
     await confirm.click()

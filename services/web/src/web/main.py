@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -22,12 +20,11 @@ from web.settings import WebSettings
 from web.upstream import clients
 
 SESSION_SECONDS = 8 * 3600
-# Scripts and styles come from these pages only: nothing from a CDN, no inline script.
-# Forms post to these pages only, and to the identity provider the sign-out sends the browser on to (Chromium
-# holds a form's redirects to `form-action` too).
+# Scripts and styles come from these pages only: nothing from a CDN, no inline script. Forms post to these pages
+# only: sign-out leaves for the identity provider from a page of its own (`signin.signout`), not by a form.
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'{idp}; frame-ancestors 'none'; base-uri 'self'"
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
 )
 
 
@@ -64,8 +61,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.middleware("http")
     async def security_headers(request: Request, call_next: object) -> Response:
         response: Response = await call_next(request)  # type: ignore[operator]
-        idp = await provider_origins(request.app)
-        response.headers.setdefault("Content-Security-Policy", POLICY.format(idp=f" {idp}" if idp else ""))
+        response.headers.setdefault("Content-Security-Policy", POLICY)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         return response
@@ -92,25 +88,3 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return JSONResponse({"checks": checks}, status_code=200 if all(checks.values()) else 503)
 
     return app
-
-
-async def provider_origins(app: FastAPI) -> str:
-    """The origins of the identity provider's sign-in and sign-out pages, once its metadata could be read."""
-    known: str | None = getattr(app.state, "provider_origins", None)
-    if known is not None:
-        return known
-    if app.state.settings.dev_signin_keys:  # the demo users' provider lives on these pages
-        app.state.provider_origins = ""
-        return ""
-    if time.monotonic() < getattr(app.state, "provider_retry_at", 0.0):
-        return ""
-    try:
-        metadata = await app.state.idp.load_server_metadata()
-    except Exception:  # the provider is away: forms still post here; ask again in a minute, not per page
-        app.state.provider_retry_at = time.monotonic() + 60
-        return ""
-    urls = [metadata.get("authorization_endpoint"), metadata.get("end_session_endpoint")]
-    own = urlsplit(app.state.settings.public_url)
-    origins = {f"{u.scheme}://{u.netloc}" for u in map(urlsplit, filter(None, urls)) if u.netloc != own.netloc}
-    app.state.provider_origins = " ".join(sorted(origins))
-    return str(app.state.provider_origins)

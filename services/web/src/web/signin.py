@@ -91,4 +91,9 @@ async def signout(request: Request) -> Response:
     logout = await idp.create_logout_url(
         post_logout_redirect_uri=f"{settings.public_url}/", client_id=settings.oidc_client_id
     )
-    return RedirectResponse(logout["url"], status_code=303)
+    # Not a redirect: a form's navigation is held to `form-action` through every redirect it follows, so a 303
+    # to the provider would need the provider's origin in that directive on the page the form was on, which is
+    # only known once its metadata could be read. A page of ours that moves on is a navigation of its own.
+    leaving = render(request, "leaving.html", logout_url=logout["url"])
+    leaving.headers["Cache-Control"] = "no-store"
+    return leaving
