@@ -34,6 +34,9 @@ rm -rf "$state"
 trap 'gridline-dev servers --state-dir "$state" --stop >/dev/null 2>&1 || true' EXIT
 eval "$(gridline-dev servers --state-dir "$state")"
 
+section "versions (what this run tests against)"
+python -m gridline.devstack.versions
+
 section "tests (pytest)"
 set +e
 pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile -m "not fuzz" "$@"
