@@ -13,6 +13,7 @@ from care.members import isolation
 from care.members import service as members
 from care.members.views import legacy as legacy_member_router
 from care.members.views import router as member_router
+from care.open311 import service as open311
 from care.open311.views import router as open311_router
 from care.published import PUBLISHED
 from care.requests import deadlines, reveal
@@ -55,6 +56,7 @@ def definition() -> ServiceDefinition:
             *reveal.INDEXES,
             *visits.INDEXES,
             *templates.INDEXES,
+            *open311.INDEXES,
         ],
         jobs=[deadlines.JOB, isolation.JOB, *chains.JOBS, templates.JOB],
     )

@@ -77,3 +77,30 @@ class GeoReportRequest(BaseModel):
 class GeoReportError(BaseModel):
     code: int
     description: str
+
+
+class GeoReportQuery(BaseModel):
+    """What a GET requests without ids asks for: GeoReport's optional filters, already parsed."""
+
+    service_codes: list[RequestType] = Field(default_factory=list, description="none: every service")
+    statuses: list[Literal["open", "closed"]] = Field(default_factory=list, description="none: every status")
+    start_date: datetime | None = None
+    end_date: datetime | None = None
+    jurisdiction_id: str | None = None
+
+
+class DiscoveryEndpoint(BaseModel):
+    specification: str
+    url: str
+    changeset: datetime
+    type: Literal["production", "test"]
+    formats: list[str]
+
+
+class Discovery(BaseModel):
+    """GeoReport service discovery (https://wiki.open311.org/Service_Discovery)."""
+
+    changeset: datetime
+    contact: str
+    key_service: str
+    endpoints: list[DiscoveryEndpoint]

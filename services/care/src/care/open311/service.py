@@ -8,17 +8,27 @@ route by it: the community comes from the client, who knows where its residents 
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gridline.auth import Principal
 from gridline.clock import Clock
 from gridline.errors import Invalid, NotFound
-from gridline.mongo import Database, read
+from gridline.mongo import Database, Index, read
 from gridline.pii import Protector
 
 from care import contacts
 from care.contacts import ContactIn
-from care.open311.models import GeoReportCreated, GeoReportRequest, GeoReportService, Open311Create
+from care.open311.models import (
+    Discovery,
+    DiscoveryEndpoint,
+    GeoReportCreated,
+    GeoReportQuery,
+    GeoReportRequest,
+    GeoReportService,
+    Open311Create,
+)
 from care.requests.documents import COLLECTION, Draft
 from care.requests.opening import open_request
 from care.settings import CareSettings
@@ -36,6 +46,18 @@ NAMES = {
 }
 NOTICE = "求助已受理，社区将尽快安排志愿者联系您"
 
+# A client's own reports, newest first; `scope` too, so that it is chosen over the jurisdiction's own indexes.
+INDEXES = [Index(COLLECTION, (("opened_by", 1), ("scope", 1), ("opened_at", -1)))]
+# GeoReport's default bound is 90 days or 1000 requests; a client lists its own reports, so fewer suffice.
+LIST_LIMIT = 200
+WINDOW = timedelta(days=90)
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# When the services list or the endpoints last changed: clients refresh what they cached when it moves.
+CHANGESET = datetime(2026, 12, 6, tzinfo=UTC)
+FORMATS = ["text/xml", "application/json"]
+CONTACT = "对接事宜请联系所在区县社区关爱服务的系统管理员"
+KEY_SERVICE = "api_key 由本服务的管理员为每个对接方配置，请向所在区县社区关爱服务的系统管理员申请"
+
 
 def services() -> list[GeoReportService]:
     return [
@@ -50,6 +72,17 @@ def services() -> list[GeoReportService]:
         )
         for code, (name, description) in NAMES.items()
     ]
+
+
+def discovery(*, url: str, production: bool) -> Discovery:
+    endpoint = DiscoveryEndpoint(
+        specification=SPECIFICATION,
+        url=url,
+        changeset=CHANGESET,
+        type="production" if production else "test",
+        formats=FORMATS,
+    )
+    return Discovery(changeset=CHANGESET, contact=CONTACT, key_service=KEY_SERVICE, endpoints=[endpoint])
 
 
 def landing_community(client: Principal, jurisdiction_id: str | None) -> str:
@@ -128,6 +161,45 @@ async def status(
     if not found:
         raise NotFound("service request")
     return found[0]
+
+
+async def reported_by(
+    *, db: Database, clock: Clock, client: Principal | None, query: GeoReportQuery
+) -> list[GeoReportRequest]:
+    """The requests `client` reported itself through Open311, newest first: at most LIST_LIMIT, opened within
+    one window of at most 90 days. Without a key, none: what others reported is not the caller's to list."""
+    if client is None:
+        return []
+    start, end = window(query.start_date, query.end_date, now=clock.now())
+    found: dict[str, Any] = {
+        "opened_by": client.subject,
+        "source": Source.OPEN311.value,
+        **client.scope_filter(),
+        "opened_at": {"$gte": start, "$lte": end},
+    }
+    if query.service_codes:
+        found["type"] = {"$in": [c.value for c in query.service_codes]}
+    if len(set(query.statuses)) == 1:
+        # Both as `$nin`, which no index serves, so that the client's own index is the one chosen.
+        hidden = [s for s in Status if (s in CLOSED) == (query.statuses[0] == "open")]
+        found["status"] = {"$nin": sorted(s.value for s in hidden)}
+    if query.jurisdiction_id is not None:
+        found["community_code"] = {"$regex": f"^{re.escape(query.jurisdiction_id)}"}
+    cursor = db[COLLECTION].find(found, {"_outbox": 0, "history": 0}).sort([("opened_at", -1), ("_id", -1)])
+    return [to_georeport(r, detailed=True) for r in await read(cursor.limit(LIST_LIMIT), LIST_LIMIT)]
+
+
+def window(start: datetime | None, end: datetime | None, *, now: datetime) -> tuple[datetime, datetime]:
+    """GeoReport's date range: given whole, or 90 days from the one bound given, or the last 90 days."""
+    if start is not None and end is not None:
+        if end < start or end - start > WINDOW:
+            raise Invalid("end_date", "end_date must follow start_date by at most 90 days")
+        return start, end
+    if start is not None:
+        return start, start + WINDOW
+    if end is not None:
+        return end - WINDOW, end
+    return now - WINDOW, now
 
 
 def to_georeport(request: dict[str, Any], *, detailed: bool) -> GeoReportRequest:
