@@ -24,5 +24,8 @@ def test_the_majors_passed_with_are_accepted() -> None:
 def test_an_older_or_newer_major_is_refused_with_what_to_do() -> None:
     older = unsupported(SUPPORTED_MAJORS[0] - 1)
     newer = unsupported(SUPPORTED_MAJORS[-1] + 1)
-    assert older is not None and "upgrade it" in older
-    assert newer is not None and "GRIDLINE_CHROMIUM_UNTESTED=1" in newer and "SUPPORTED_MAJORS" in newer
+    assert older is not None
+    assert "upgrade it" in older
+    assert newer is not None
+    assert "GRIDLINE_CHROMIUM_UNTESTED=1" in newer
+    assert "SUPPORTED_MAJORS" in newer
