@@ -23,6 +23,7 @@ from gridline import logs
 from gridline.clock import Clock
 from gridline.events import EnvelopeError, Event, Headers, InboundData, from_record
 from gridline.kafka import AIOKafkaProducer, make_consumer
+from gridline.loops import Progress, Retrying
 from gridline.mongo import Database, is_transient
 from gridline.telemetry import process_batch_span, process_span
 
@@ -132,26 +133,36 @@ class ConsumerRunner:
         self._retry = retry
         self.stats = ConsumerStats()
         self.started = asyncio.Event()
-        self._outage = logs.Throttled(log)
+        # Reaching the broker, and making progress through the records: each says once that it stopped.
+        self._connected = Retrying(f"consumer {self.group}", log)
+        self._progress = Progress(f"consumer {self.group}", log)
 
     async def run(self) -> None:
-        consumer = make_consumer(self._bootstrap, topics=self._topics, group=self.group, client_id=self.group)
-        await consumer.start()
-        self.started.set()
-        try:
-            while True:
-                batches = await consumer.getmany(timeout_ms=500, max_records=500)
-                self.stats.last_poll = self._ctx.clock.now()
-                if not batches:
-                    continue
-                # Partitions are independent streams (one aggregate's events share one), as they would be on
-                # separate replicas: handle them side by side, each in its own order.
-                handled = await asyncio.gather(*(self._process_partition(consumer, tp, r) for tp, r in batches.items()))
-                offsets = {tp: offset for tp, offset in zip(batches, handled, strict=True) if offset is not None}
-                if offsets:
-                    await self._commit(consumer, offsets)
-        finally:
-            await consumer.stop()
+        """Consume for good: a broker that is away at the start, or goes away later, is waited for."""
+        while True:
+            consumer = make_consumer(self._bootstrap, topics=self._topics, group=self.group, client_id=self.group)
+            try:
+                await consumer.start()
+                self._connected.moved()
+                self.started.set()
+                await self._consume(consumer)
+            except Exception as exc:
+                await self._connected.failed(exc)  # an error that is no outage ends the loop, and the process
+            finally:
+                await consumer.stop()
+
+    async def _consume(self, consumer: AIOKafkaConsumer) -> None:
+        while True:
+            batches = await consumer.getmany(timeout_ms=500, max_records=500)
+            self.stats.last_poll = self._ctx.clock.now()
+            if not batches:
+                continue
+            # Partitions are independent streams (one aggregate's events share one), as they would be on
+            # separate replicas: handle them side by side, each in its own order.
+            handled = await asyncio.gather(*(self._process_partition(consumer, tp, r) for tp, r in batches.items()))
+            offsets = {tp: offset for tp, offset in zip(batches, handled, strict=True) if offset is not None}
+            if offsets:
+                await self._commit(consumer, offsets)
 
     async def _process_partition(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
@@ -213,15 +224,14 @@ class ConsumerRunner:
         return resume
 
     def _progressed(self) -> None:
-        if self.stats.failing_since is not None:
-            self.stats.failing_since = None
-            self._outage.recovered(f"consumer {self.group} making progress again")
+        self.stats.failing_since = None
+        self._progress.moved()
 
     async def _stall(self, consumer: AIOKafkaConsumer, tp: TopicPartition, resume: int, exc: Exception) -> None:
         """Our own infrastructure failed (database or broker), not the message: go back to the first record
         not handled and try again after a pause. Liveness reports us if this lasts."""
         self.stats.failing_since = self.stats.failing_since or self._ctx.clock.now()
-        self._outage.warning("consumer %s cannot make progress: %s", self.group, logs.error_text(exc))
+        self._progress.failed(exc)
         consumer.seek(tp, resume)
         await asyncio.sleep(min(self._retry.backoff_seconds * 10, 5.0))
 
@@ -231,7 +241,7 @@ class ConsumerRunner:
             await consumer.commit(offsets)
         except Exception as exc:
             # The effects are stored; a lost commit only means these records come again, which handlers absorb.
-            self._outage.warning("consumer %s could not commit offsets: %s", self.group, logs.error_text(exc))
+            self._progress.failed(exc)
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
         """Handle one record (or dead-letter it); used by replays and tests."""
@@ -347,7 +357,7 @@ class ConsumerRunner:
                 await self._producer.send_and_wait(self._dlq, value=record.value, key=record.key, headers=headers)
                 return
             except Exception as exc:
-                log.warning("dead-letter publish failed: %s", logs.error_text(exc))
+                self._progress.failed(exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 

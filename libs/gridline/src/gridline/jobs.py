@@ -20,6 +20,7 @@ from typing import Any
 
 from gridline import logs
 from gridline.clock import Clock
+from gridline.loops import Retrying
 from gridline.mongo import ASCENDING, Database, DuplicateKeyError, Index, ReturnDocument
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ class JobRunner:
         self._holder = holder
         self._interval = interval
         self._wake = asyncio.Event()
+        self._retrying = Retrying("job runner", log)
 
     def wake(self) -> None:
         self._wake.set()
@@ -115,12 +117,12 @@ class JobRunner:
         running: dict[str, asyncio.Task[None]] = {}
         try:
             while True:
-                idle = [kind for kind in self._kinds if kind not in running]
-                while idle and (job := await self.claim(idle)) is not None:
-                    kind = job["kind"]
-                    running[kind] = task = asyncio.create_task(self.execute(job))
-                    task.add_done_callback(partial(self._finished, running, kind))
-                    idle.remove(kind)
+                try:
+                    await self._start_due(running)
+                except Exception as exc:  # the database is away: look again, for as long as it takes
+                    await self._retrying.failed(exc)
+                    continue
+                self._retrying.moved()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._interval)
                 self._wake.clear()
@@ -128,6 +130,15 @@ class JobRunner:
             for task in running.values():
                 task.cancel()
             await asyncio.gather(*running.values(), return_exceptions=True)
+
+    async def _start_due(self, running: dict[str, asyncio.Task[None]]) -> None:
+        """Claim and start a due job for each kind that has none running."""
+        idle = [kind for kind in self._kinds if kind not in running]
+        while idle and (job := await self.claim(idle)) is not None:
+            kind = job["kind"]
+            running[kind] = task = asyncio.create_task(self.execute(job))
+            task.add_done_callback(partial(self._finished, running, kind))
+            idle.remove(kind)
 
     def _finished(self, running: dict[str, asyncio.Task[None]], kind: str, task: asyncio.Task[None]) -> None:
         running.pop(kind, None)

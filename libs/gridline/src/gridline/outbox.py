@@ -24,11 +24,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from gridline import logs
 from gridline.clock import Clock
 from gridline.events import Event, EventSpec, derived_id
 from gridline.kafka import AIOKafkaProducer
 from gridline.leases import Lease
+from gridline.loops import Retrying
 from gridline.mongo import (
     ASCENDING,
     Collection,
@@ -116,8 +116,10 @@ class OutboxRelay:
         batch_size: int = 200,
         linger: float = 0.01,
         on_published: Any = None,
+        starts_producer: bool = False,
     ) -> None:
         self._db = db
+        self._starts_producer = starts_producer
         self._collections = list(collections)
         self._producer = producer
         self._lease = lease
@@ -130,7 +132,7 @@ class OutboxRelay:
         self._written: set[str] = set()
         self._on_published = on_published
         self.last_success: datetime | None = None
-        self._outage = logs.Throttled(log)
+        self._retrying = Retrying("outbox relay", log)
 
     def wake(self, collection: str) -> None:
         """A write to `collection` succeeded: read it in a round now, not at the next interval.
@@ -148,6 +150,8 @@ class OutboxRelay:
         Under a steady write load the wakes come faster than rounds can usefully run: a round starts at most
         once per `linger`, so each one takes the writes of that span together.
         """
+        if self._starts_producer:
+            await self._start_producer()
         due, full_round_at = list(self._collections), time.monotonic()
         while True:
             started = time.monotonic()
@@ -158,10 +162,12 @@ class OutboxRelay:
                 raise
             except Exception as exc:
                 self._written.update(due)  # read them again in the next round
-                # The broker or the database is away: say so once in a while, not every round.
-                self._outage.warning("outbox relay cannot publish, retrying: %s", logs.error_text(exc))
+                # Whatever failed (the broker, the database, one bad document), the next round tries again:
+                # the other events are not held back by ending here. Said once, not every round.
+                self._retrying.progress.failed(exc)
+                await self._retrying.backoff.wait()
             else:
-                self._outage.recovered("outbox relay publishing again")
+                self._retrying.moved()
             await asyncio.sleep(max(0.0, started + self._linger - time.monotonic()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)
@@ -171,6 +177,17 @@ class OutboxRelay:
             else:
                 due = [c for c in self._collections if c in self._written]
             self._written = set()
+
+    async def _start_producer(self) -> None:
+        """Connect the producer, for as long as the broker takes to answer."""
+        while True:
+            try:
+                await self._producer.start()
+            except Exception as exc:
+                await self._retrying.failed(exc)
+            else:
+                self._retrying.moved()
+                return
 
     async def publish_pending(self, collections: Sequence[str] | None = None) -> int:
         """One round over the given collections (every one by default); returns how many events were published."""

@@ -19,7 +19,7 @@ from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-from gridline import logs, mongo
+from gridline import fatal, logs, mongo
 from gridline.auth.tokens import TokenVerifier
 from gridline.clock import Clock, SystemClock
 from gridline.consumer import DEAD_LETTERS, ConsumerRunner, HandlerContext, RetryPolicy, Subscription
@@ -125,8 +125,9 @@ async def start(runtime: Runtime, definition: ServiceDefinition) -> None:
             *JOB_INDEXES,
         ],
     )
+    # Started by the relay, which retries until the broker answers: a service restarted while the broker is
+    # away still serves requests, whose events wait in the outbox.
     producer = runtime.producer = make_producer(settings.kafka_bootstrap_servers, client_id=instance)
-    await producer.start()
     lease = Lease(db=db, name="outbox-relay", holder=instance, clock=runtime.clock, ttl=RELAY_LEASE_TTL)
     runtime.relay = OutboxRelay(
         db=db,
@@ -137,6 +138,7 @@ async def start(runtime: Runtime, definition: ServiceDefinition) -> None:
         topic_prefix=settings.topic_prefix,
         interval=settings.relay_interval_seconds,
         on_published=lambda event: _published(runtime, event),
+        starts_producer=True,
     )
     watcher.notify = runtime.relay.wake
     context = HandlerContext(db=db, clock=runtime.clock, group="", source=definition.name, settings=settings)
@@ -201,10 +203,14 @@ async def _bounded(step: Awaitable[object], what: str, seconds: float = 10.0) ->
 
 
 async def _logged(name: str, coro: Awaitable[None]) -> None:
+    """Run a background loop; one that ends by an error it could not recover from ends the process."""
     try:
         await coro
     except asyncio.CancelledError:
         raise
-    except Exception:
+    except Exception as exc:
         log.exception("background task %s stopped", name)
+        fatal.fail(f"background task {name} stopped: {logs.error_text(exc)}")
         raise
+    else:
+        fatal.fail(f"background task {name} ended")

@@ -22,6 +22,8 @@ STALL_AFTER = timedelta(seconds=60)
 class Liveness(BaseModel):
     status: str
     problems: list[str]
+    # What is held up by an outage and carries on by itself once it ends: said, but no reason to restart.
+    waiting: list[str] = []
 
 
 class Readiness(BaseModel):
@@ -40,10 +42,11 @@ def _both(model: type[BaseModel], failing: str) -> dict[int | str, dict[str, Any
     responses=_both(Liveness, "a background task or consumer has stopped"),
 )
 async def healthz(runtime: RuntimeDep) -> JSONResponse:
+    """503 only for what cannot recover by itself (a stopped loop, a consumer that no longer polls), which a
+    supervisor should answer with a restart; an outage of the database or broker is not one."""
     problems = _liveness_problems(runtime)
-    return JSONResponse(
-        {"status": "fail" if problems else "ok", "problems": problems}, status_code=503 if problems else 200
-    )
+    body = {"status": "fail" if problems else "ok", "problems": problems, "waiting": _waiting(runtime)}
+    return JSONResponse(body, status_code=503 if problems else 200)
 
 
 @router.get(
@@ -75,12 +78,20 @@ def _liveness_problems(runtime: Runtime) -> list[str]:
     problems = [f"background task {t.get_name()} stopped" for t in runtime.tasks if t.done()]
     now = runtime.clock.now()
     for consumer in runtime.consumers:
-        last, failing = consumer.stats.last_poll, consumer.stats.failing_since
+        last = consumer.stats.last_poll
+        # A poll returns within a second whether or not the broker answers: one that does not is a hang.
         if consumer.started.is_set() and last is not None and now - last > STALL_AFTER:
             problems.append(f"consumer {consumer.group} has not polled since {last.isoformat()}")
-        if failing is not None and now - failing > STALL_AFTER:
-            problems.append(f"consumer {consumer.group} stuck on one record since {failing.isoformat()}")
     return problems
+
+
+def _waiting(runtime: Runtime) -> list[str]:
+    now = runtime.clock.now()
+    return [
+        f"consumer {c.group} retrying one record since {c.stats.failing_since.isoformat()}"
+        for c in runtime.consumers
+        if c.stats.failing_since is not None and now - c.stats.failing_since > STALL_AFTER
+    ]
 
 
 async def _database_ok(runtime: Runtime) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from gridline.loops import outage
 from gridline.mongo import ASCENDING, Database, read
 
 from duty.incidents.models import IncidentChange
@@ -43,7 +44,12 @@ async def changes(
     newest, start_from = since, since
     ends = time.monotonic() + seconds  # how long this connection lasts, not a domain time: not the injected clock
     while True:
-        found = await _changed_since(db=db, jurisdiction=jurisdiction, since=start_from)
+        try:
+            found = await _changed_since(db=db, jurisdiction=jurisdiction, since=start_from)
+        except Exception as exc:
+            if not outage(exc):
+                raise
+            found = []  # the database is away: the desk stays connected and hears the changes once it is back
         fresh = [d for d in found if (d["_id"], d["version"]) not in sent]
         for doc in fresh:
             sent[(doc["_id"], doc["version"])] = None
