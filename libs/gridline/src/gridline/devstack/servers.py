@@ -221,31 +221,35 @@ def start_database(state_dir: Path) -> tuple[int, str]:
 FERRETDB_GOGC = "400"
 
 
-def _start_ferretdb(binary: Path, state_dir: Path, port: int) -> int:
+def ferretdb_command(binary: Path, state_dir: Path, port: int) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of FerretDB over `state_dir`'s data, on `port`."""
     data = state_dir / "ferretdb"
     data.mkdir(parents=True, exist_ok=True)
+    argv = [
+        str(binary),
+        "--handler=sqlite",
+        f"--sqlite-url=file:{data}/",
+        f"--listen-addr=127.0.0.1:{port}",
+        f"--state-dir={data}",
+        "--telemetry=disable",
+        "--debug-addr=-",
+        "--log-level=warn",
+        "--test-enable-nested-pushdown",  # dotted-path conditions reach the planner too (see the patch)
+    ]
+    return argv, {"GOGC": os.environ.get("GOGC", FERRETDB_GOGC)}
+
+
+def _start_ferretdb(binary: Path, state_dir: Path, port: int) -> int:
+    argv, env = ferretdb_command(binary, state_dir, port)
     log = (state_dir / "ferretdb.log").open("ab")
     process = subprocess.Popen(
-        [
-            str(binary),
-            "--handler=sqlite",
-            f"--sqlite-url=file:{data}/",
-            f"--listen-addr=127.0.0.1:{port}",
-            f"--state-dir={data}",
-            "--telemetry=disable",
-            "--debug-addr=-",
-            "--log-level=warn",
-            "--test-enable-nested-pushdown",  # dotted-path conditions reach the planner too (see the patch)
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        env={**os.environ, "GOGC": os.environ.get("GOGC", FERRETDB_GOGC)},
+        argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **env}
     )
     return process.pid
 
 
-def _start_kafka(libs: Path, state_dir: Path, stack: Stack) -> int:
+def kafka_command(libs: Path, state_dir: Path, stack: Stack) -> list[str]:
+    """The broker's command line over `state_dir`'s data; formats its storage the first time."""
     data = state_dir / "kafka"
     logs = state_dir / "kafka-logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -268,10 +272,13 @@ def _start_kafka(libs: Path, state_dir: Path, stack: Stack) -> int:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-    out = (logs / "stdout.log").open("ab")
-    process = subprocess.Popen(
-        [*java, "kafka.Kafka", str(properties)], stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    return [*java, "kafka.Kafka", str(properties)]
+
+
+def _start_kafka(libs: Path, state_dir: Path, stack: Stack) -> int:
+    argv = kafka_command(libs, state_dir, stack)
+    out = (state_dir / "kafka-logs" / "stdout.log").open("ab")
+    process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     return process.pid
 
 
