@@ -139,6 +139,7 @@ async def book_appointment(
     tags=["public"],
     summary="取消预约：凭预约时给出的取消码（无需登录）",
     responses={
+        **LIMITED,
         404: {"description": "no such booking"},
         409: {"description": "cancelled already"},
         422: {"description": "wrong cancel code"},
