@@ -23,6 +23,8 @@ from typing import Any
 
 from supervisor.xmlrpc import SupervisorTransport
 
+from gridline.devstack.servers import alive
+
 # Running, or on its way there: nothing to do.
 UP = {"RUNNING", "STARTING"}
 
@@ -126,7 +128,7 @@ class Supervisor:
         pid = int(self.pidfile.read_text()) if self.pidfile.exists() else 0
         self.rpc().shutdown()
         deadline = time.monotonic() + 90
-        while pid and _alive(pid) and time.monotonic() < deadline:
+        while pid and alive(pid) and time.monotonic() < deadline:
             time.sleep(0.2)
 
 
@@ -158,13 +160,3 @@ def _section(program: Program) -> str:
 def _quote(value: object) -> str:
     """supervisord expands `%(name)s` in its values: a literal percent sign is written twice."""
     return str(value).replace("%", "%%")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
