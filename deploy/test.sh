@@ -26,6 +26,9 @@ section "Keycloak (for the sign-in test against the compose realm)"
 # Downloaded and unzipped once into the cache; its first start on a machine also keeps the dev build there.
 python -m gridline.devstack.keycloak prepare >/dev/null
 
+section "the official AsyncAPI parser (npm, for the event contracts' test)"
+python -m gridline.devstack.asyncapi_parser prepare >/dev/null
+
 section "Kafka and FerretDB"
 state=.local/test-stack
 # Each run starts on empty servers: a broker reloading every partition of earlier runs starts slowly.
