@@ -16,21 +16,23 @@ from typing import Any
 from gridline.devstack import node_tools
 from gridline.devstack.servers import DEPLOY
 
-PARSER_VERSION = "3.6.6"
-SCRIPT = DEPLOY / "asyncapi" / "parse.mjs"
+TOOL = DEPLOY / "asyncapi"  # package.json and package-lock.json pin @asyncapi/parser and all it needs
+SCRIPT = TOOL / "parse.mjs"
 SEVERITIES = {0: "error", 1: "warning", 2: "information", 3: "hint"}
 
 
 def installation() -> Path:
-    return node_tools.installed("asyncapi-parser", {"@asyncapi/parser": PARSER_VERSION})
+    return node_tools.installed(TOOL)
 
 
 def diagnostics(*documents: Path) -> list[dict[str, Any]]:
     """Every diagnostic the parser gives for the documents (`severity` 0 error ... 3 hint)."""
     root = installation()
-    # Node resolves the import from the script's own folder: a copy of it runs beside the installed packages.
+    # Node resolves the import from the script's own folder: a copy of it runs beside the installed packages,
+    # with the package.json that makes it an ES module.
     script = root / SCRIPT.name
     shutil.copyfile(SCRIPT, script)
+    shutil.copyfile(TOOL / "package.json", root / "package.json")
     answer = subprocess.run(
         ["node", str(script), *(str(d.resolve()) for d in documents)],
         capture_output=True,

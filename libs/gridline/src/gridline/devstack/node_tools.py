@@ -1,51 +1,52 @@
-"""Node.js tools the test suite holds the contracts to, installed with npm at exact versions into the cache.
+"""Node.js tools the test suite holds the contracts to, installed with `npm ci` from a committed lock file.
 
-Each set of packages gets a folder of its own under the user's cache (`<name>-<version>-...`), installed once
-(a lock file lets parallel test workers wait for the one installing); nothing goes into the repository.
+A tool's folder in the repository (`deploy/asyncapi/`, ...) holds its `package.json` and `package-lock.json`:
+every package, direct or not, at the version and integrity hash the lock names, as `uv.lock` pins the Python
+ones. The packages go into a folder of the user's cache named after the lock's digest, installed once (a lock
+file lets parallel test workers wait for the one installing); nothing is installed into the repository.
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 
 from gridline.devstack.servers import _require, cache_dir, say
 
 
-def installed(name: str, packages: Mapping[str, str]) -> Path:
-    """The folder whose `node_modules` holds `packages` (name -> exact version), installed on first use."""
-    root = cache_dir() / "-".join([name, *(f"{p.rsplit('/', 1)[-1]}-{v}" for p, v in sorted(packages.items()))])
+def installed(tool: Path) -> Path:
+    """The cache folder whose `node_modules` holds what `tool/package-lock.json` names, installed on first use."""
+    lock_file = tool / "package-lock.json"
+    digest = hashlib.sha256(lock_file.read_bytes()).hexdigest()[:12]
+    root = cache_dir() / f"node-{tool.name}-{digest}"
     if (root / ".complete").exists():
         return root
     root.mkdir(parents=True, exist_ok=True)
     with (root / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (root / ".complete").exists():
-            _install(root, name, packages)
+            _install(tool, root)
     return root
 
 
-def _install(root: Path, name: str, packages: Mapping[str, str]) -> None:
-    listed = ", ".join(f"{p} {v}" for p, v in packages.items())
-    say(f"installing {listed} with npm (first run only)...")
+def _install(tool: Path, root: Path) -> None:
+    say(f"installing the npm packages of {tool.name} from its package-lock.json (first run only)...")
     _require("npm", "node")
     with tempfile.TemporaryDirectory(dir=root) as work:
-        manifest = {"name": f"gridline-{name}", "private": True, "dependencies": dict(packages)}
-        (Path(work) / "package.json").write_text(json.dumps(manifest, indent=2))
+        for name in ("package.json", "package-lock.json"):
+            shutil.copyfile(tool / name, Path(work) / name)
         subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--save-exact", "--loglevel=error"],
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
             check=True,
             cwd=work,
             stdout=sys.stderr,  # callers print the folder on stdout
         )
         shutil.rmtree(root / "node_modules", ignore_errors=True)
         os.replace(Path(work) / "node_modules", root / "node_modules")
-        os.replace(Path(work) / "package.json", root / "package.json")
     (root / ".complete").touch()
