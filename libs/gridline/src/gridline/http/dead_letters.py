@@ -12,6 +12,7 @@ from gridline import logs
 from gridline.auth.principal import Principal, Role
 from gridline.auth.rights import Right
 from gridline.consumer import DEAD_LETTERS
+from gridline.http.bounds import LongPathKey
 from gridline.http.deps import RuntimeDep, require
 from gridline.http.pagination import Page, PageParams, page_params, paginate
 from gridline.http.problems import Problem, not_found
@@ -47,7 +48,7 @@ async def list_dead_letters(
 
 
 @router.post("/{letter_id}/replay", operation_id="replayDeadLetter", summary="Handle a dead letter again")
-async def replay_dead_letter(letter_id: str, runtime: RuntimeDep, _: Operator) -> DeadLetterRead:
+async def replay_dead_letter(letter_id: LongPathKey, runtime: RuntimeDep, _: Operator) -> DeadLetterRead:
     coll = runtime.database()[DEAD_LETTERS]
     letter = await coll.find_one({"_id": letter_id})
     if letter is None:

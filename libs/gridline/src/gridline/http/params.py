@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -18,5 +18,9 @@ def _iso_day(value: object) -> object:
     return value
 
 
-Day = Annotated[date, BeforeValidator(_iso_day)]
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_day),
+    WithJsonSchema({"type": "string", "format": "date", "maxLength": 10, "pattern": _ISO_DAY.pattern}),
+]
 """A calendar day (Asia/Shanghai) in a query: `2021-01-12`, and nothing else."""

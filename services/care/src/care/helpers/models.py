@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from gridline.http.bounds import INT32_MAX, AwareInstant, Instant
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from care.helpers.availability import minutes
 from care.vocabulary import HelperKind, RequestType
@@ -23,7 +23,7 @@ class StrictModel(BaseModel):
 class WindowIn(StrictModel):
     """A weekly window: ISO weekdays (1 = Monday) and a local time span, e.g. 08:00-20:00."""
 
-    days: list[int] = Field(min_length=1, max_length=7)
+    days: list[Annotated[int, Field(ge=1, le=7)]] = Field(min_length=1, max_length=7)
     start: Clock24
     end: Clock24
 
@@ -63,9 +63,11 @@ class AvailabilityUpdate(StrictModel):
     """Replaces the windows; `unavailable_until` pauses the helper (sick, away); `active` false retires them."""
 
     windows: list[WindowIn] = Field(min_length=1, max_length=21)
-    unavailable_until: AwareDatetime | None = Field(default=None, description="with its UTC offset")
+    unavailable_until: AwareInstant | None = Field(default=None, description="with its UTC offset")
     active: bool = True
-    version: int | None = Field(default=None, ge=1, description="refuse the change if someone changed it first")
+    version: int | None = Field(
+        default=None, ge=1, le=INT32_MAX, description="refuse the change if someone changed it first"
+    )
 
 
 class WindowRead(BaseModel):
@@ -82,12 +84,12 @@ class HelperRead(BaseModel):
     skills: list[RequestType]
     communities: list[str]
     windows: list[WindowRead]
-    unavailable_until: datetime | None
+    unavailable_until: Instant | None
     active: bool
     available_now: bool
     account: str | None
     phone: str | None = Field(description="masked")
     load: int = Field(description="requests assigned and not yet closed")
-    last_assigned_at: datetime | None
+    last_assigned_at: Instant | None
     version: int
-    registered_at: datetime
+    registered_at: Instant

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from gridline.http.bounds import CalendarDay, Instant
 from pydantic import BaseModel, Field
 
 from care import contacts
@@ -14,8 +15,8 @@ from care.vocabulary import Group
 
 class IsolationRead(BaseModel):
     measure: str
-    starts_on: date | None
-    ends_on: date | None
+    starts_on: CalendarDay | None
+    ends_on: CalendarDay | None
 
 
 class MemberRead(BaseModel):
@@ -31,15 +32,15 @@ class MemberRead(BaseModel):
     contact: ContactRead | None = Field(description="care's own contact for the member, masked")
     next_visits: dict[str, date] = Field(description="per group, the day the next visit falls due")
     status: str
-    joined_at: datetime
-    updated_at: datetime
+    joined_at: Instant
+    updated_at: Instant
 
 
 class HelpLinkRead(BaseModel):
     person_id: str
     link_id: str
     token: str = Field(description="send as X-Link-Token to /v1/resident/help-requests")
-    expires_at: datetime
+    expires_at: Instant
 
 
 def to_read(doc: dict[str, Any]) -> MemberRead:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from gridline.http.bounds import AwareInstant, Instant
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from care.contacts import ContactIn, ContactRead
 from care.vocabulary import Completeness, HelperKind, Priority, RequestType, Source, Status
@@ -28,7 +28,7 @@ class RequestCreate(StrictModel):
     type: RequestType
     priority: Priority = Priority.NORMAL
     needs: Text = Field(max_length=500, description="what is needed, in words the helper understands")
-    needed_by: AwareDatetime | None = Field(default=None, description="with its UTC offset")
+    needed_by: AwareInstant | None = Field(default=None, description="with its UTC offset")
     contact: ContactIn | None = Field(default=None, description="sealed at rest; the member's contact when omitted")
 
 
@@ -38,7 +38,7 @@ class ResidentRequestCreate(StrictModel):
     type: RequestType
     needs: Text = Field(max_length=500)
     urgent: bool = False
-    needed_by: AwareDatetime | None = Field(default=None, description="with its UTC offset")
+    needed_by: AwareInstant | None = Field(default=None, description="with its UTC offset")
     contact: ContactIn | None = None
 
 
@@ -77,7 +77,7 @@ class AssigneeRead(BaseModel):
 
 
 class HistoryRead(BaseModel):
-    at: datetime
+    at: Instant
     by: str
     action: str
     status: Status
@@ -86,8 +86,8 @@ class HistoryRead(BaseModel):
 
 
 class OverdueRead(BaseModel):
-    acknowledge: datetime | None = None
-    fulfil: datetime | None = None
+    acknowledge: Instant | None = None
+    fulfil: Instant | None = None
 
 
 class RequestRead(BaseModel):
@@ -98,9 +98,9 @@ class RequestRead(BaseModel):
     type: RequestType
     priority: Priority
     needs: str
-    needed_by: datetime | None
-    acknowledge_by: datetime
-    fulfil_by: datetime
+    needed_by: Instant | None
+    acknowledge_by: Instant
+    fulfil_by: Instant
     source: Source
     status: Status
     completeness: Completeness | None
@@ -109,8 +109,8 @@ class RequestRead(BaseModel):
     overdue: OverdueRead
     history: list[HistoryRead]
     template_id: str | None = None
-    opened_at: datetime
-    updated_at: datetime
+    opened_at: Instant
+    updated_at: Instant
     version: int
 
 
@@ -120,7 +120,7 @@ class SuggestionRead(BaseModel):
     kind: HelperKind
     skills: list[RequestType]
     load: int
-    last_assigned_at: datetime | None
+    last_assigned_at: Instant | None
 
 
 class Suggestions(BaseModel):
@@ -145,4 +145,4 @@ class AuditEntryRead(BaseModel):
     purpose: str
     detail: str | None
     fields: list[str]
-    at: datetime
+    at: Instant

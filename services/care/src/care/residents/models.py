@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from gridline.http.bounds import Instant
 from pydantic import BaseModel
 
 from care.vocabulary import Priority, RequestType, Status
@@ -17,10 +17,10 @@ class ResidentRequestRead(BaseModel):
     needs: str
     status: Status
     helper_name: str | None
-    acknowledge_by: datetime
-    fulfil_by: datetime
-    opened_at: datetime
-    updated_at: datetime
+    acknowledge_by: Instant
+    fulfil_by: Instant
+    opened_at: Instant
+    updated_at: Instant
 
 
 def to_resident_read(doc: dict[str, Any]) -> ResidentRequestRead:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
+from gridline.http.bounds import CalendarDay, Instant
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from care.contacts import ContactIn, ContactRead
@@ -24,9 +24,9 @@ class TemplateCreate(BaseModel):
     priority: Priority = Priority.NORMAL
     needs: Text = Field(max_length=500)
     every_days: int = Field(ge=1, le=31, description="7 for weekly")
-    first_on: date = Field(description="the day the first request opens (Asia/Shanghai)")
+    first_on: CalendarDay = Field(description="the day the first request opens (Asia/Shanghai)")
     at: Clock24 = Field(default="09:00", description="local time each request opens")
-    last_on: date | None = Field(default=None, description="no request opens after this day")
+    last_on: CalendarDay | None = Field(default=None, description="no request opens after this day")
     contact: ContactIn | None = None
 
     @model_validator(mode="after")
@@ -45,12 +45,12 @@ class TemplateRead(BaseModel):
     priority: Priority
     needs: str
     every_days: int
-    first_on: date
+    first_on: CalendarDay
     at: str
-    last_on: date | None
-    next_on: date | None
+    last_on: CalendarDay | None
+    next_on: CalendarDay | None
     active: bool
     contact: ContactRead | None
     opened_requests: int
-    created_at: datetime
+    created_at: Instant
     version: int

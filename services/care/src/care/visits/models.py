@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
+from gridline.http.bounds import CalendarDay, Instant
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from care.vocabulary import RequestType, VisitKind, VisitOutcome
@@ -36,13 +36,13 @@ class VisitRead(BaseModel):
     grid_id: str | None
     group: str
     kind: VisitKind
-    due_on: date
-    overdue_at: datetime
+    due_on: CalendarDay
+    overdue_at: Instant
     status: str = Field(description="due, overdue, recorded, or dropped (the member left the group)")
     outcome: VisitOutcome | None
     method: VisitKind | None
     needs: list[RequestType]
     notes: str | None
     recorded_by: str | None
-    recorded_at: datetime | None
+    recorded_at: Instant | None
     version: int

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time
-
+from gridline.http.bounds import CalendarDay, ClockTime, Instant
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 PHONE = r"^1[3-9]\d{9}$"
@@ -13,9 +12,9 @@ class SlotsCreate(BaseModel):
     community_code: str = Field(pattern=r"^\d{12}$")
     service: str = Field(min_length=1, max_length=40, description="e.g. 开具证明, 社保认证, 疫苗接种登记")
     venue_id: str | None = Field(default=None, max_length=64)
-    day: date
-    first_start: time = Field(description="local time of the first slot")
-    last_end: time = Field(description="local time the last slot ends")
+    day: CalendarDay
+    first_start: ClockTime = Field(description="local time of the first slot")
+    last_end: ClockTime = Field(description="local time the last slot ends")
     minutes: int = Field(ge=5, le=240, description="length of each slot")
     capacity: int = Field(ge=1, le=200, description="bookings per slot")
 
@@ -31,9 +30,9 @@ class SlotRead(BaseModel):
     community_code: str
     service: str
     venue_id: str | None
-    day: date
-    starts_at: datetime
-    ends_at: datetime
+    day: CalendarDay
+    starts_at: Instant
+    ends_at: Instant
     capacity: int
     booked: int
     available: int
@@ -61,8 +60,8 @@ class BookingRead(BaseModel):
     booking_id: str
     slot_id: str
     service: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Instant
+    ends_at: Instant
     phone: str = Field(description="masked")
     status: str = Field(description="booked | cancelled")
     cancel_code: str | None = Field(

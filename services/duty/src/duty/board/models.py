@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
-
+from gridline.http.bounds import Instant
 from pydantic import BaseModel, Field
 
 from duty.notices.models import NoticeRead
@@ -18,7 +17,7 @@ class GridContact(BaseModel):
 
 class PublicBoard(BaseModel):
     community_code: str
-    at: datetime
+    at: Instant
     duty_phone: str | None = Field(description="the community duty desk's public number, in full")
     on_duty: OnDutyPublic
     grids: list[GridContact] = Field(description="the first page; `grids_next_cursor` pages on via listGridContacts")

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
+from gridline.http.bounds import Instant
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -31,4 +31,4 @@ class PolicyRead(BaseModel):
     steps: list[Step]
     max_repeats: int
     version: int
-    updated_at: datetime | None
+    updated_at: Instant | None

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
+from gridline.http.bounds import INT32_MAX, Instant
 from pydantic import BaseModel, ConfigDict, Field
 
 from duty.escalation.models import StepRole
@@ -54,7 +54,7 @@ class Escalation(BaseModel):
     level: int
     to_role: StepRole
     assignee: Assignee | None
-    at: datetime
+    at: Instant
 
 
 class Task(BaseModel):
@@ -64,9 +64,9 @@ class Task(BaseModel):
     owner_role: str
     owner: str | None = Field(description="user id or desk id, when the role was held by a known user")
     owner_name: str | None
-    due_at: datetime
+    due_at: Instant
     status: str = Field(description="open | done")
-    done_at: datetime | None = None
+    done_at: Instant | None = None
     done_by: str | None = None
 
 
@@ -97,27 +97,27 @@ class IncidentRead(BaseModel):
     assignee: Assignee | None
     escalations: list[Escalation]
     tasks: list[Task]
-    opened_at: datetime
-    acknowledged_at: datetime | None
+    opened_at: Instant
+    acknowledged_at: Instant | None
     acknowledged_by: str | None
-    resolved_at: datetime | None
+    resolved_at: Instant | None
     resolved_by: str | None
     resolution: str | None
     version: int
-    changed_at: datetime
+    changed_at: Instant
 
 
 class Acknowledgement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=INT32_MAX)
 
 
 class Resolution(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=200)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=INT32_MAX)
 
 
 class TaskUpdate(BaseModel):

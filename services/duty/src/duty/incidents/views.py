@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from gridline.auth import Principal
 from gridline.errors import Invalid
+from gridline.http.bounds import Instant
 from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, SettingsDep, WakeJobs, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
@@ -100,7 +101,7 @@ async def list_incidents(
 
 async def stream_start(
     clock: ClockDep,
-    since: Annotated[datetime | None, Query(description="RFC 3339 with offset; default now")] = None,
+    since: Annotated[Instant | None, Query(description="RFC 3339 with offset; default now")] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=200)] = None,
 ) -> datetime:
     """Where a stream starts, checked before it opens (an error inside a stream could no longer be a 422)."""

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
+from gridline.http.bounds import Instant
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -21,8 +21,8 @@ class NoticeCreate(BaseModel):
     kind: NoticeKind
     title: str = Field(min_length=1, max_length=100)
     body: str = Field(min_length=1, max_length=5000)
-    valid_from: datetime
-    valid_until: datetime
+    valid_from: Instant
+    valid_until: Instant
 
     @model_validator(mode="after")
     def _period(self) -> NoticeCreate:
@@ -39,7 +39,7 @@ class NoticeRead(BaseModel):
     kind: NoticeKind
     title: str
     body: str
-    valid_from: datetime
-    valid_until: datetime
+    valid_from: Instant
+    valid_until: Instant
     status: str = Field(description="published | withdrawn | expired")
-    published_at: datetime
+    published_at: Instant

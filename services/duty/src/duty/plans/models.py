@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
+from gridline.http.bounds import Instant
 from pydantic import BaseModel, ConfigDict, Field
 
 from duty.incidents.models import IncidentKind
@@ -48,4 +48,4 @@ class PlanTemplateRead(BaseModel):
     triggers: list[IncidentKind]
     venue_kinds: list[VenueKind]
     tasks: list[TaskTemplate]
-    created_at: datetime
+    created_at: Instant

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-
+from gridline.http.bounds import CalendarDay, Instant
 from pydantic import BaseModel, Field
 
 
@@ -66,12 +65,12 @@ class DivisionCounts(BaseModel):
 
 class Publication(BaseModel):
     revision: int
-    published_at: datetime
+    published_at: Instant
 
 
 class DailyReport(BaseModel):
     division_code: str
-    day: date
+    day: CalendarDay
     communities: int
     counts: Counts
     children: list[DivisionCounts] = Field(description="the same day for each division one level down")
@@ -90,6 +89,6 @@ class DeliveryRead(BaseModel):
     outcome: str
     status_code: int | None
     error: str | None
-    attempted_at: datetime
+    attempted_at: Instant
     day: str
     revision: int

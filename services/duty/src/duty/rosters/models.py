@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from enum import StrEnum
 
+from gridline.http.bounds import INT32_MAX, CalendarDay, ClockTime, Instant
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 COMMUNITY = r"^\d{12}$"
@@ -44,9 +45,9 @@ class RotationCreate(BaseModel):
     grid_id: str | None = Field(default=None, max_length=64, description="a grid's own roster; none: the community's")
     name: str = Field(min_length=1, max_length=60)
     kind: RotationKind
-    starts_on: date
-    ends_on: date | None = Field(default=None, description="last day a shift starts; none: open-ended")
-    shift_starts: list[time] = Field(
+    starts_on: CalendarDay
+    ends_on: CalendarDay | None = Field(default=None, description="last day a shift starts; none: open-ended")
+    shift_starts: list[ClockTime] = Field(
         min_length=1,
         max_length=4,
         description="local start times; daily: each day's shifts (each ends when the next starts), weekly: one",
@@ -55,7 +56,7 @@ class RotationCreate(BaseModel):
 
     @field_validator("shift_starts")
     @classmethod
-    def _distinct_minutes(cls, starts: list[time]) -> list[time]:
+    def _distinct_minutes(cls, starts: list[ClockTime]) -> list[ClockTime]:
         if any(t.second or t.microsecond or t.tzinfo for t in starts):
             raise ValueError("shift start times are local HH:MM")
         if len(set(starts)) != len(starts):
@@ -79,18 +80,18 @@ class RotationRead(BaseModel):
     grid_id: str | None
     name: str
     kind: RotationKind
-    starts_on: date
-    ends_on: date | None
-    shift_starts: list[time]
+    starts_on: CalendarDay
+    ends_on: CalendarDay | None
+    shift_starts: list[ClockTime]
     crews: list[Crew]
-    created_at: datetime
+    created_at: Instant
 
 
 class Shift(BaseModel):
     shift_id: str
     rotation_id: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Instant
+    ends_at: Instant
     duty_officer: Member | None
     leader: Member | None
 
@@ -100,7 +101,7 @@ class OnDuty(BaseModel):
 
     community_code: str
     grid_id: str | None
-    at: datetime
+    at: Instant
     duty_phone: str | None
     shift: Shift | None = Field(description="the rotation's shift as planned, before swaps and overrides")
     duty_officer: Member | None
@@ -115,7 +116,7 @@ class PublicMember(BaseModel):
 class OnDutyPublic(BaseModel):
     duty_officer: PublicMember | None
     leader: PublicMember | None
-    until: datetime | None
+    until: Instant | None
 
 
 class OverrideCreate(BaseModel):
@@ -123,8 +124,8 @@ class OverrideCreate(BaseModel):
 
     community_code: str = Field(pattern=COMMUNITY)
     grid_id: str | None = Field(default=None, max_length=64)
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Instant
+    ends_at: Instant
     role: DutyRole
     member: Member | None = Field(description="who takes the role; null marks it uncovered (leave without cover)")
     reason: str = Field(default="", max_length=200)
@@ -164,8 +165,8 @@ class Leg(BaseModel):
     """One role over one period handed to someone: a swap has one or two, an override one."""
 
     shift_id: str | None = Field(description="the planned shift a swap leg replaces; none for an override")
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Instant
+    ends_at: Instant
     role: DutyRole
     giver: Member | None
     taker: Member | None = Field(description="null: nobody holds the role (an override marking leave)")
@@ -178,8 +179,8 @@ class RosterChangeRead(BaseModel):
     grid_id: str | None
     status: str
     in_force: bool
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Instant
+    ends_at: Instant
     legs: list[Leg]
     reason: str
     requested_by: str
@@ -189,7 +190,7 @@ class RosterChangeRead(BaseModel):
 class SwapDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=INT32_MAX)
     note: str = Field(default="", max_length=200)
 
 
@@ -203,11 +204,11 @@ class DutyDeskRead(BaseModel):
     community_code: str
     duty_phone: str
     version: int
-    updated_at: datetime
+    updated_at: Instant
 
 
 class Gap(BaseModel):
     community_code: str
     role: DutyRole
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Instant
+    ends_at: Instant

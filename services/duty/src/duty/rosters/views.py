@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from gridline.auth import Principal
 from gridline.errors import Invalid
+from gridline.http.bounds import Instant
 from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, WakeJobs, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
@@ -79,7 +79,7 @@ async def who_is_on_duty(
     principal: Reader,
     community_code: CommunityFilter = None,
     grid_id: Annotated[str | None, Query(max_length=64)] = None,
-    at: Annotated[datetime | None, Query(description="RFC 3339 with offset; default now")] = None,
+    at: Annotated[Instant | None, Query(description="RFC 3339 with offset; default now")] = None,
 ) -> OnDuty:
     community = await duty_now.community_of(db=db, community_code=community_code, grid_id=grid_id)
     require_covers(principal, community, grid_id, what="community")

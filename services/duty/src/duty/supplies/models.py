@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 
+from gridline.http.bounds import INT32_MAX, CalendarDay, Instant
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -22,7 +23,7 @@ class SupplyUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     minimum: int = Field(ge=0, le=1_000_000)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=INT32_MAX)
 
 
 class MovementKind(StrEnum):
@@ -36,7 +37,7 @@ class MovementCreate(BaseModel):
 
     kind: MovementKind
     quantity: int = Field(ge=1, le=1_000_000)
-    expires_on: date | None = Field(
+    expires_on: CalendarDay | None = Field(
         default=None,
         description="received: the lot's expiry date; disposed: the lot disposed of (none: earliest first)",
     )
@@ -51,7 +52,7 @@ class MovementCreate(BaseModel):
 
 
 class Lot(BaseModel):
-    expires_on: date | None
+    expires_on: CalendarDay | None
     quantity: int
 
 
@@ -66,7 +67,7 @@ class SupplyRead(BaseModel):
     below_minimum: bool
     lots: list[Lot]
     version: int
-    updated_at: datetime
+    updated_at: Instant
 
 
 class MovementRead(BaseModel):
@@ -74,7 +75,7 @@ class MovementRead(BaseModel):
     supply_id: str
     kind: MovementKind
     quantity: int
-    expires_on: date | None
+    expires_on: CalendarDay | None
     quantity_after: int
     by: str
-    at: datetime
+    at: Instant

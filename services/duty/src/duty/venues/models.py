@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import date, datetime
 from enum import StrEnum
 
+from gridline.http.bounds import INT32_MAX, CalendarDay, Instant
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -34,7 +34,7 @@ class VenueCreate(BaseModel):
 class VenueUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=INT32_MAX)
     name: str | None = Field(default=None, min_length=1, max_length=80)
     capacity: int | None = Field(default=None, ge=1, le=100_000)
     responsible: Responsible | None = None
@@ -50,7 +50,7 @@ class VenueRead(BaseModel):
     responsible: Responsible
     active: bool
     version: int
-    created_at: datetime
+    created_at: Instant
 
 
 class LogKind(StrEnum):
@@ -62,7 +62,7 @@ class HygieneCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: LogKind = LogKind.DISINFECTION
-    at: datetime = Field(description="when it was done (RFC 3339 with offset)")
+    at: Instant = Field(description="when it was done (RFC 3339 with offset)")
     area: str = Field(min_length=1, max_length=80, description="e.g. 大厅, 卫生间, 门把手与扶手")
     agent: str | None = Field(default=None, max_length=60, description="disinfectant used, e.g. 含氯消毒液 500mg/L")
     minutes: int | None = Field(default=None, ge=1, le=1440, description="ventilation: how long")
@@ -73,8 +73,8 @@ class HygieneRead(BaseModel):
     id: str
     venue_id: str
     kind: LogKind
-    day: date
-    at: datetime
+    day: CalendarDay
+    at: Instant
     area: str
     agent: str | None
     minutes: int | None
@@ -91,13 +91,13 @@ class CleaningTaskCreate(BaseModel):
     compound: str = Field(min_length=1, max_length=80, description="小区")
     area: str = Field(min_length=1, max_length=80, description="电梯, 楼道, 垃圾收集点 …")
     company: str = Field(min_length=1, max_length=80, description="物业公司")
-    due_on: date
+    due_on: CalendarDay
 
 
 class CleaningTaskDone(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    done_at: datetime
+    done_at: Instant
     by_name: str = Field(min_length=1, max_length=50)
     agent: str | None = Field(default=None, max_length=60)
 
@@ -108,8 +108,8 @@ class CleaningTaskRead(BaseModel):
     compound: str
     area: str
     company: str
-    due_on: date
+    due_on: CalendarDay
     status: str
-    done_at: datetime | None
+    done_at: Instant | None
     by_name: str | None
     agent: str | None

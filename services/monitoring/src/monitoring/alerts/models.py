@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
+from gridline.http.bounds import Instant
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -36,11 +36,11 @@ class AlertRead(BaseModel):
     checkin_id: str | None
     venue_id: str | None
     reason: str
-    raised_at: datetime
+    raised_at: Instant
     acknowledged_by: str | None = None
-    acknowledged_at: datetime | None = None
+    acknowledged_at: Instant | None = None
     resolved_by: str | None = None
-    resolved_at: datetime | None = None
+    resolved_at: Instant | None = None
     outcome: str | None = None
     note: str | None = Field(default=None, description="the resolution note; shown by getAlert, left out of lists")
     version: int

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-
+from gridline.http.bounds import CalendarDay, Instant
 from pydantic import BaseModel, ConfigDict, Field
 
 from monitoring.communities.models import CallRead
@@ -52,7 +51,7 @@ class ResultRead(BaseModel):
     alerts: list[AlertRef]
     late: bool
     corrects: str | None
-    recorded_at: datetime
+    recorded_at: Instant
     recorded_by: str
 
 
@@ -64,7 +63,7 @@ class CheckinRead(BaseModel):
     person_id: str
     community_code: str
     grid_id: str
-    day: date
+    day: CalendarDay
     slot: int
     state: str = Field(description="recorded, or missed (a late result may follow)")
     result: ResultRead | None
@@ -77,9 +76,9 @@ class CheckinDetail(CheckinRead):
 
 
 class SelfCheckinRead(BaseModel):
-    day: date
+    day: CalendarDay
     slot: int
-    recorded_at: datetime
+    recorded_at: Instant
     slots_today: int
     slots_done: int
     message: str

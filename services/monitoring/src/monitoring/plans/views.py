@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from gridline.auth import Principal
+from gridline.http.bounds import PathKey
 from gridline.http.deps import DbDep, require
 from gridline.http.pagination import Page, PageParams, page_params
 
@@ -16,7 +17,7 @@ Reader = Annotated[Principal, Depends(require(rights.READ_PLANS))]
 
 
 @router.get("/{plan_id}", operation_id="getPlan", summary="One monitoring plan")
-async def get_plan(plan_id: str, db: DbDep, principal: Reader) -> PlanRead:
+async def get_plan(plan_id: PathKey, db: DbDep, principal: Reader) -> PlanRead:
     return service.to_read(await service.get(db=db, principal=principal, plan_id=plan_id))
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
+from gridline.http.bounds import INT32_MAX
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from monitoring.vocabulary import AlertKind, HealthCode, Measure, NatResult, Severity, Symptom
@@ -17,6 +18,9 @@ CHECKIN_KINDS = {
 }
 VENUE_KINDS = {AlertKind.VENUE_FEVER, AlertKind.VENUE_HEALTH_CODE, AlertKind.VENUE_OVER_CAPACITY}
 Temperature = Field(default=None, ge=35.0, le=43.0, description="°C; matches at or above")
+
+
+CheckinsADay = Annotated[int, Field(ge=1, le=6)]
 
 
 class StrictModel(BaseModel):
@@ -71,8 +75,8 @@ class VenueTrigger(StrictModel):
 
 class MonitoringRules(StrictModel):
     scope: str = Field(pattern=r"^(\d{2}|\d{6})$", description="province (2 digits) default or a county (6)")
-    version: int = Field(ge=1)
-    checkins_per_day: dict[Measure, int] = Field(description="check-ins a day under each measure")
+    version: int = Field(ge=1, le=INT32_MAX)
+    checkins_per_day: dict[Measure, CheckinsADay] = Field(description="check-ins a day under each measure")
     default_checkins_per_day: int = Field(default=1, ge=1, le=6)
     checkin_triggers: list[CheckinTrigger] = Field(max_length=50)
     missed_triggers: list[MissedTrigger] = Field(max_length=10)

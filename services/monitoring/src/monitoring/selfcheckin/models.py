@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-
+from gridline.http.bounds import CalendarDay, Instant
 from pydantic import BaseModel, ConfigDict, Field
 
 from monitoring.communities.models import CallRead
@@ -21,7 +20,7 @@ class LinkRead(BaseModel):
     plan_id: str
     url: str = Field(description="the resident page, carrying the link's token")
     token: str = Field(description="send as X-Link-Token to selfCheckin")
-    expires_at: datetime
+    expires_at: Instant
     qr_svg: str = Field(description="the URL as a QR code, SVG document for print")
     qr_png_base64: str = Field(description="the URL as a QR code, PNG image in base64 for chat apps")
 
@@ -31,8 +30,8 @@ class SelfCheckinForm(BaseModel):
 
     plan_id: str
     measure: str
-    ends_on: date
-    day: date
+    ends_on: CalendarDay
+    day: CalendarDay
     slots_today: int
     slots_done: int
     symptoms: list[Symptom] = Field(description="the list to pick from")

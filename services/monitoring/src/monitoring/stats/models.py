@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
-
+from gridline.http.bounds import CalendarDay
 from pydantic import BaseModel, Field
 
 
@@ -34,7 +33,7 @@ class UnitFigures(Figures):
 
 
 class DailyStatsRead(BaseModel):
-    day: date
+    day: CalendarDay
     division: str = Field(description="the division code or grid the totals cover")
     totals: Figures
     children: list[UnitFigures] = Field(description="the same figures one level down the division tree")

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import date, datetime
 from enum import StrEnum
 
+from gridline.http.bounds import CalendarDay, Instant
 from pydantic import BaseModel, ConfigDict, Field
 
 from monitoring.vocabulary import HealthCode
@@ -56,7 +56,7 @@ class ExitCreate(StrictModel):
 class EntryRead(BaseModel):
     entry_id: str
     venue_id: str
-    at: datetime
+    at: Instant
     decision: Decision
     alerts: list[str] = Field(description="kinds of the alerts this entry raised")
     occupancy: int
@@ -65,7 +65,7 @@ class EntryRead(BaseModel):
 
 class OccupancyRead(BaseModel):
     venue_id: str
-    day: date
+    day: CalendarDay
     occupancy: int
     capacity: int
     available: int

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 
+from gridline.http.bounds import CalendarDay
 from pydantic import BaseModel, Field
 
 
@@ -18,7 +18,7 @@ class WorkItem(BaseModel):
     person_id: str
     name_masked: str | None = Field(description="as registry published it, masked")
     measure: str
-    ends_on: date
+    ends_on: CalendarDay
     checkins_per_day: int
     slots_done: int
     done: bool = Field(description="every slot of today has a result")
@@ -38,7 +38,7 @@ class WorkCounts(BaseModel):
 
 class Worklist(BaseModel):
     grid_id: str
-    day: date
+    day: CalendarDay
     counts: WorkCounts
     items: list[WorkItem] = Field(description="one page of the grid's plans; a state filter may leave fewer")
     next_cursor: str | None = None

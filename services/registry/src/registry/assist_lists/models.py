@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
+from gridline.http.bounds import AwareInstant, Instant
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from registry.divisions import community_kind
 from registry.persons.models import DocumentIn, StrictModel, Text
@@ -53,7 +53,7 @@ class EntryIn(StrictModel):
 class AssistListPush(StrictModel):
     list_id: Identifier
     issued_by: Text = Field(max_length=100, description="the issuing authority")
-    deadline: AwareDatetime
+    deadline: AwareInstant
     entries: list[EntryIn] = Field(min_length=1, max_length=MAX_ENTRIES)
 
 
@@ -61,7 +61,7 @@ class AssistListReceipt(BaseModel):
     """The answer to a push; a retry of the same push gets the same one."""
 
     list_id: str
-    received_at: datetime
+    received_at: Instant
     entries: int
     matched: int
     pending_registration: int
@@ -80,7 +80,7 @@ class ReportRead(BaseModel):
     attempts: int
     last_status_code: int | None = None
     last_error: str | None = None
-    last_attempt_at: datetime | None = None
+    last_attempt_at: Instant | None = None
 
 
 class EntryRead(BaseModel):
@@ -97,7 +97,7 @@ class EntryRead(BaseModel):
     note: str | None
     match: Match
     person_id: str | None
-    updated_at: datetime
+    updated_at: Instant
     report: ReportRead
 
 
@@ -106,8 +106,8 @@ class AssistListSummary(BaseModel):
 
     list_id: str
     issued_by: str
-    deadline: datetime
-    received_at: datetime
+    deadline: Instant
+    received_at: Instant
     complete: bool = Field(description="false while a push was interrupted and not yet retried")
     statuses: dict[EntryStatus, int] = Field(description="entries in your jurisdiction, by status")
 
@@ -115,8 +115,8 @@ class AssistListSummary(BaseModel):
 class AssistListRead(BaseModel):
     list_id: str
     issued_by: str
-    deadline: datetime
-    received_at: datetime
+    deadline: Instant
+    received_at: Instant
     complete: bool = Field(description="false while a push was interrupted and not yet retried")
     statuses: dict[EntryStatus, int] = Field(description="entries in your jurisdiction, by status")
     entries: list[EntryRead]
@@ -132,5 +132,5 @@ class DeliveryRead(BaseModel):
     outcome: str
     status_code: int | None
     error: str | None
-    attempted_at: datetime
+    attempted_at: Instant
     duration_ms: int

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
-
+from gridline.http.bounds import INT32_MAX, Instant, ShortText
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from registry.divisions import community_kind
@@ -18,7 +17,7 @@ class GridCreate(BaseModel):
     manager_name: str = Field(min_length=1, max_length=50)
     manager_phone: str = Field(max_length=20, description="private; stored encrypted, only ever shown masked")
     manager_work_phone: str | None = Field(default=None, max_length=24, description=WORK_PHONE_DOC)
-    covers: list[str] = Field(default_factory=list, max_length=500, description="buildings or households")
+    covers: list[ShortText] = Field(default_factory=list, max_length=500, description="buildings or households")
 
     @field_validator("manager_work_phone")
     @classmethod
@@ -35,14 +34,16 @@ class GridCreate(BaseModel):
 class GridUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, ge=1, description="refuse the change if someone changed it first")
+    version: int | None = Field(
+        default=None, ge=1, le=INT32_MAX, description="refuse the change if someone changed it first"
+    )
     name: str | None = Field(default=None, min_length=1, max_length=50)
     manager_name: str | None = Field(default=None, min_length=1, max_length=50)
     manager_phone: str | None = Field(default=None, max_length=20)
     manager_work_phone: str | None = Field(
         default=None, max_length=24, description=WORK_PHONE_DOC + "; null withdraws it"
     )
-    covers: list[str] | None = Field(default=None, max_length=500)
+    covers: list[ShortText] | None = Field(default=None, max_length=500)
 
     @field_validator("manager_work_phone")
     @classmethod
@@ -59,4 +60,4 @@ class GridRead(BaseModel):
     manager_work_phone: str | None = Field(default=None, description="published work number, in full")
     covers: list[str]
     version: int
-    created_at: datetime
+    created_at: Instant

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from gridline.auth import Principal
+from gridline.http.bounds import PathKey
 from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
@@ -50,13 +51,13 @@ async def list_grids(
 
 
 @router.get("/{grid_id}", operation_id="getGrid", summary="One grid")
-async def get_grid(grid_id: str, db: DbDep, principal: GridReader) -> GridRead:
+async def get_grid(grid_id: PathKey, db: DbDep, principal: GridReader) -> GridRead:
     return service.to_read(await service.get(db=db, principal=principal, grid_id=grid_id))
 
 
 @router.patch("/{grid_id}", operation_id="updateGrid", summary="Change a grid's name, manager or coverage")
 async def update_grid(
-    grid_id: str,
+    grid_id: PathKey,
     body: GridUpdate,
     db: DbDep,
     clock: ClockDep,

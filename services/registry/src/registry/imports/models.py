@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
+from gridline.http.bounds import Instant
 from pydantic import BaseModel, Field
 
 from registry.imports.reading import Format
@@ -30,8 +30,8 @@ class ImportRead(BaseModel):
     imported: int
     duplicates: int = Field(description="rows whose document was already registered (or repeated in the file)")
     errors_count: int = Field(description="rows refused; each has one or more entries under /errors")
-    created_at: datetime
-    finished_at: datetime | None = None
+    created_at: Instant
+    finished_at: Instant | None = None
 
 
 class ImportErrorRead(BaseModel):

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile, status
 from gridline.auth import Principal
+from gridline.http.bounds import PathKey
 from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, WakeJobs, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.http.problems import Problem, field_error
@@ -72,7 +73,9 @@ async def import_persons(
     protector: ProtectorDep,
     principal: Importer,
     wake: WakeJobs,
-    file: Annotated[UploadFile, File(description=".csv (UTF-8) or .xlsx")],
+    file: Annotated[
+        UploadFile, File(description=".csv (UTF-8) or .xlsx", json_schema_extra={"maxLength": uploads.MAX_BYTES})
+    ],
     community_code: Annotated[str, Form(pattern=r"^\d{12}$", description="12-digit village/community code")],
     idempotency_key: IdempotencyKey = None,
 ) -> ImportRead:
@@ -94,7 +97,7 @@ async def import_persons(
 
 
 @router.get("/{import_id}", operation_id="getImportJob", summary="An import's status, counts and progress")
-async def get_import_job(import_id: str, db: DbDep, principal: Reader) -> ImportRead:
+async def get_import_job(import_id: PathKey, db: DbDep, principal: Reader) -> ImportRead:
     document = await service.get(db=db, principal=principal, import_id=import_id)
     return await service.read(db=db, document=document)
 
@@ -105,7 +108,7 @@ async def get_import_job(import_id: str, db: DbDep, principal: Reader) -> Import
     summary="The rows an import refused: row number, field and what to fix, in row order",
 )
 async def list_import_errors(
-    import_id: str, db: DbDep, principal: Reader, page: Annotated[PageParams, Depends(page_params)]
+    import_id: PathKey, db: DbDep, principal: Reader, page: Annotated[PageParams, Depends(page_params)]
 ) -> Page[ImportErrorRead]:
     return await service.list_errors(db=db, principal=principal, import_id=import_id, page=page)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
+from gridline.http.bounds import INT32_MAX, CalendarDay, Instant
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from registry.divisions import community_kind
@@ -29,7 +29,7 @@ class EpisodeCreate(StrictModel):
     """One stay in a key population: why the person is of concern this time."""
 
     category: Category
-    arrival_date: date | None = None
+    arrival_date: CalendarDay | None = None
     origin_division_code: DivisionCode | None = Field(default=None, description="county or below, 6–12 digits")
     origin_country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2")
     health_code: HealthCode = HealthCode.GREEN
@@ -53,7 +53,7 @@ class PersonCreate(StrictModel):
     address: Text | None = Field(default=None, max_length=200)
     special_groups: list[SpecialGroup] = Field(default_factory=list, max_length=5)
     episodes: list[EpisodeCreate] = Field(default_factory=list, max_length=10)
-    birth_date: date | None = Field(default=None, description="for documents that do not carry it")
+    birth_date: CalendarDay | None = Field(default=None, description="for documents that do not carry it")
     guardian: GuardianIn | None = Field(default=None, description="required for a child under 14")
 
     @field_validator("community_code")
@@ -66,7 +66,7 @@ class PersonCreate(StrictModel):
 class EpisodeRead(BaseModel):
     id: str
     category: Category
-    arrival_date: date | None
+    arrival_date: CalendarDay | None
     origin_division_code: str | None
     origin_country: str | None
     health_code: HealthCode
@@ -79,10 +79,10 @@ class ClassificationRead(BaseModel):
     rule_set_id: str
     rule_set_version: int
     rule_id: str | None
-    starts_on: date | None
-    ends_on: date | None
-    nat_dates: list[date]
-    classified_at: datetime
+    starts_on: CalendarDay | None
+    ends_on: CalendarDay | None
+    nat_dates: list[CalendarDay]
+    classified_at: Instant
 
 
 class GuardianRead(BaseModel):
@@ -108,13 +108,13 @@ class PersonRead(BaseModel):
     status: str
     merged_into: str | None = None
     version: int
-    registered_at: datetime
+    registered_at: Instant
 
 
 class PersonUpdate(StrictModel):
     """Only the fields given change; `version` (optional) refuses the change if someone changed it first."""
 
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=INT32_MAX)
     name: Text | None = Field(default=None, max_length=50)
     phone: str | None = Field(default=None, max_length=20)
     address: Text | None = Field(default=None, max_length=200)
@@ -124,10 +124,10 @@ class PersonUpdate(StrictModel):
 
 
 class EpisodeUpdate(StrictModel):
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=INT32_MAX)
     status: Literal["active", "closed"] | None = None
     health_code: HealthCode | None = None
-    arrival_date: date | None = None
+    arrival_date: CalendarDay | None = None
     origin_division_code: DivisionCode | None = None
 
 
@@ -172,4 +172,4 @@ class AuditEntryRead(BaseModel):
     purpose: str
     detail: str
     fields: list[str]
-    at: datetime
+    at: Instant

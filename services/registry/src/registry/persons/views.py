@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from gridline.auth import Principal
+from gridline.http.bounds import PathKey
 from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, ProtectorDep, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
@@ -58,7 +59,7 @@ async def register_person(
 
 
 @router.get("/{person_id}", operation_id="getPerson", summary="One person, sensitive fields masked")
-async def get_person(person_id: str, db: DbDep, principal: Reader) -> PersonRead:
+async def get_person(person_id: PathKey, db: DbDep, principal: Reader) -> PersonRead:
     return service.to_read(await service.get(db=db, principal=principal, person_id=person_id))
 
 
@@ -93,7 +94,7 @@ Auditor = Annotated[Principal, Depends(require(rights.READ_PERSON_AUDIT))]
     responses={409: {"description": "changed by someone else meanwhile (send `version` to detect it)"}},
 )
 async def update_person(
-    person_id: str,
+    person_id: PathKey,
     body: PersonUpdate,
     db: DbDep,
     clock: ClockDep,
@@ -113,7 +114,7 @@ async def update_person(
     summary="Record a new key-population episode; the person is re-classified",
 )
 async def add_episode(
-    person_id: str, body: EpisodeCreate, db: DbDep, clock: ClockDep, principal: Changer
+    person_id: PathKey, body: EpisodeCreate, db: DbDep, clock: ClockDep, principal: Changer
 ) -> PersonRead:
     person = await changes.add_episode(db=db, clock=clock, principal=principal, person_id=person_id, body=body)
     return service.to_read(person)
@@ -125,8 +126,8 @@ async def add_episode(
     summary="Change or close an episode; the person is re-classified",
 )
 async def update_episode(
-    person_id: str,
-    episode_id: str,
+    person_id: PathKey,
+    episode_id: PathKey,
     body: EpisodeUpdate,
     db: DbDep,
     clock: ClockDep,
@@ -144,7 +145,7 @@ async def update_episode(
     summary="Transfer out to another community's grid, keeping the person's state",
 )
 async def transfer_person(
-    person_id: str, body: TransferRequest, db: DbDep, clock: ClockDep, principal: Changer
+    person_id: PathKey, body: TransferRequest, db: DbDep, clock: ClockDep, principal: Changer
 ) -> PersonRead:
     person = await changes.transfer(db=db, clock=clock, principal=principal, person_id=person_id, body=body)
     return service.to_read(person)
@@ -156,7 +157,7 @@ async def transfer_person(
     summary="Fold a duplicate record into this person, keeping the history of both",
 )
 async def merge_persons(
-    person_id: str, body: MergeRequest, db: DbDep, clock: ClockDep, principal: Changer
+    person_id: PathKey, body: MergeRequest, db: DbDep, clock: ClockDep, principal: Changer
 ) -> PersonRead:
     person = await changes.merge(db=db, clock=clock, principal=principal, person_id=person_id, body=body)
     return service.to_read(person)
@@ -168,7 +169,7 @@ async def merge_persons(
     summary="Show sensitive fields in full, for a stated purpose; every reveal is audited",
 )
 async def reveal_person(
-    person_id: str, body: RevealRequest, db: DbDep, clock: ClockDep, protector: ProtectorDep, principal: Revealer
+    person_id: PathKey, body: RevealRequest, db: DbDep, clock: ClockDep, protector: ProtectorDep, principal: Revealer
 ) -> RevealRead:
     return await reveal.reveal(
         db=db, clock=clock, protector=protector, principal=principal, person_id=person_id, body=body
@@ -177,6 +178,6 @@ async def reveal_person(
 
 @router.get("/{person_id}/audit", operation_id="listPersonAudit", summary="Who saw this person's data, and why")
 async def list_person_audit(
-    person_id: str, db: DbDep, principal: Auditor, page: Annotated[PageParams, Depends(page_params)]
+    person_id: PathKey, db: DbDep, principal: Auditor, page: Annotated[PageParams, Depends(page_params)]
 ) -> Page[AuditEntryRead]:
     return await reveal.audit_page(db=db, principal=principal, person_id=person_id, page=page)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 from gridline.auth import Principal
+from gridline.http.bounds import PathKey
 from gridline.http.deps import ClockDep, DbDep, IdempotencyKey, require
 from gridline.http.pagination import Page, PageParams, page_params
 from gridline.idempotency import creation_id
@@ -39,7 +40,7 @@ async def declare_risk_area(
 
 @router.post("/{area_id}/lift", operation_id="liftRiskArea", summary="Lift a risk area")
 async def lift_risk_area(
-    area_id: str, body: RiskAreaLift, db: DbDep, clock: ClockDep, principal: Manager
+    area_id: PathKey, body: RiskAreaLift, db: DbDep, clock: ClockDep, principal: Manager
 ) -> RiskAreaRead:
     area = await service.lift(db=db, clock=clock, principal=principal, area_id=area_id, body=body)
     return service.to_read(area)

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from gridline.http.bounds import AwareInstant, CalendarDay, Instant, Key
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from registry.divisions import community_kind
 from registry.persons.models import DocumentIn, EpisodeCreate, GuardianIn, Text
@@ -20,7 +20,7 @@ class ScreenedNewPerson(BaseModel):
     phone: str | None = Field(default=None, max_length=20)
     special_groups: list[SpecialGroup] = Field(default_factory=list, max_length=5)
     episodes: list[EpisodeCreate] = Field(default_factory=list, max_length=10)
-    birth_date: date | None = None
+    birth_date: CalendarDay | None = None
     guardian: GuardianIn | None = None
 
 
@@ -31,9 +31,9 @@ class ScreeningCreate(BaseModel):
     grid_id: str = Field(min_length=1, max_length=64)
     household: Text = Field(max_length=200, description="the address visited")
     method: Literal["door_to_door", "phone"]
-    screened_at: AwareDatetime | None = Field(default=None, description="now if left out")
-    found: list[str] = Field(default_factory=list, max_length=50, description="registered persons met there")
-    away: list[str] = Field(default_factory=list, max_length=50, description="registered persons not there")
+    screened_at: AwareInstant | None = Field(default=None, description="now if left out")
+    found: list[Key] = Field(default_factory=list, max_length=50, description="registered persons met there")
+    away: list[Key] = Field(default_factory=list, max_length=50, description="registered persons not there")
     new_persons: list[ScreenedNewPerson] = Field(default_factory=list, max_length=20)
     note: str | None = Field(default=None, max_length=500)
 
@@ -56,7 +56,7 @@ class ScreeningRead(BaseModel):
     grid_id: str
     household: str
     method: str
-    screened_at: datetime
+    screened_at: Instant
     found: list[str]
     away: list[str]
     new_persons: list[NewPersonOutcome]
