@@ -29,6 +29,10 @@ python -m gridline.devstack.keycloak prepare >/dev/null
 section "the official AsyncAPI parser (npm, for the event contracts' test)"
 python -m gridline.devstack.asyncapi_parser prepare >/dev/null
 
+section "Spectral (the OpenAPI and OWASP API Top 10 lint integrators run on our contracts)"
+# Installed once with npm into the cache, at the versions gridline.devstack.spectral pins.
+python -m gridline.devstack.spectral prepare >/dev/null
+
 section "Kafka and FerretDB"
 state=.local/test-stack
 # Each run starts on empty servers: a broker reloading every partition of earlier runs starts slowly.
