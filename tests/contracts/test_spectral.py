@@ -29,11 +29,13 @@ Every error and warning counts, of both rulesets, except these, each for a state
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from gridline.devstack import spectral
+from gridline.http import openapi
 from gridline.http.credentials import OPEN311
 from gridline.testing import Sandbox, Secrets, Servers
 
@@ -136,3 +138,10 @@ def test_spectral_finds_no_counted_defect_in_the_openapi_document(name: str, tmp
     findings = [f for f in spectral.lint(written) if f["severity"] in COUNTED_SEVERITIES]
     counted = [where(f) for f in findings if not excluded(f, doc, inputs)]
     assert not counted, f"{len(counted)} findings:\n" + "\n".join(counted)
+
+
+@pytest.mark.parametrize("environment", ["development", "test", "production"])
+def test_the_server_names_its_environment_in_words_the_inventory_rule_knows(environment: str) -> None:
+    # owasp:api9:2023-inventory-environment's own pattern; the documents above are built in the test one.
+    known = re.compile(r"(local|sandbox|alpha|beta|test|testing|stag|staging|prod|production|next|preprod)", re.I)
+    assert known.search(openapi.server(environment)["description"])
