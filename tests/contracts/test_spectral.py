@@ -22,8 +22,6 @@ Every error and warning counts, of both rulesets, except these, each for a state
   string whose domain has a form carries it (division codes, dates, instants, enums); free text (names,
   reasons, notes) and opaque tokens (ids, cursors, Idempotency-Keys) have none to give, and what any string
   can cost is bounded by its `maxLength`, which `string-limit` counts everywhere a caller can send one.
-- Pending, for the Open311 module's owner: `start_date` and `end_date` of Open311's request lists
-  (`PENDING` below) are instants without a length yet; `gridline.http.bounds.AwareInstant` is the fix.
 """
 
 from __future__ import annotations
@@ -46,11 +44,6 @@ COUNTED_SEVERITIES = {0, 1}  # error, warning (2 is information, 3 hint)
 NEVER_SENT_HEADERS = {"owasp:api4:2023-rate-limit", "owasp:api8:2023-define-cors-origin"}
 INPUT_BOUNDS = {
     f"owasp:api4:2023-{rule}" for rule in ("string-limit", "string-restricted", "array-limit", "integer-limit")
-}
-PENDING = {
-    ("owasp:api4:2023-string-limit", f"/open311/v2/requests.{kind}", name)
-    for kind in ("json", "xml")
-    for name in ("start_date", "end_date")
 }
 CREDENTIAL_ANSWERS = {"owasp:api8:2023-define-error-responses-401", "owasp:api4:2023-rate-limit-responses-429"}
 
@@ -97,8 +90,6 @@ def excluded(finding: dict[str, Any], doc: dict[str, Any], inputs: set[str]) -> 
     code, path = finding["code"], finding["path"]
     if code in NEVER_SENT_HEADERS or code == "owasp:api4:2023-string-restricted":
         return True
-    if (code, *_parameter(doc, path)) in PENDING:
-        return True
     if code in INPUT_BOUNDS:
         in_operation = path[:1] == ["paths"] and "responses" not in path
         in_input_schema = path[:2] == ["components", "schemas"] and len(path) > 2 and path[2] in inputs
@@ -115,14 +106,6 @@ def excluded(finding: dict[str, Any], doc: dict[str, Any], inputs: set[str]) -> 
         return True
     takes_input = bool(operation.get("parameters")) or "requestBody" in operation
     return code == "owasp:api8:2023-define-error-validation" and not takes_input
-
-
-def _parameter(doc: dict[str, Any], path: list[Any]) -> tuple[str, str]:
-    """The operation's path and the parameter's name a `paths.*.*.parameters.N` finding is about, if it is."""
-    operation = operation_at(doc, path)
-    if operation is None or len(path) < 5 or path[3] != "parameters":
-        return ("", "")
-    return (str(path[1]), str(operation.get("parameters", [])[int(path[4])]["name"]))
 
 
 def where(finding: dict[str, Any]) -> str:

@@ -19,11 +19,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from gridline.auth import Principal, Role
 from gridline.errors import DomainError
+from gridline.http.bounds import AwareInstant
 from gridline.http.deps import PUBLIC, ClockDep, DbDep, IdempotencyKey, ProtectorDep, RuntimeDep
 from gridline.http.problems import Problem
 from gridline.idempotency import creation_id
 from gridline.runtime import Runtime
-from pydantic import AwareDatetime
 
 from care import rights
 from care.deps import CareSettingsDep
@@ -207,8 +207,8 @@ Listed = Annotated[str | None, Query(max_length=200, description="comma-separate
 
 def georeport_query(
     service_code: Listed = None,
-    start_date: Annotated[AwareDatetime | None, Query(description="W3C date-time with offset")] = None,
-    end_date: Annotated[AwareDatetime | None, Query(description="W3C date-time with offset")] = None,
+    start_date: Annotated[AwareInstant | None, Query(description="W3C date-time with offset")] = None,
+    end_date: Annotated[AwareInstant | None, Query(description="W3C date-time with offset")] = None,
     status: Listed = None,
     jurisdiction_id: JurisdictionId = None,
 ) -> GeoReportQuery:
