@@ -30,7 +30,7 @@ section "the official AsyncAPI parser (npm, for the event contracts' test)"
 python -m gridline.devstack.asyncapi_parser prepare >/dev/null
 
 section "Spectral (the OpenAPI and OWASP API Top 10 lint integrators run on our contracts)"
-# Installed once with npm into the cache, at the versions gridline.devstack.spectral pins.
+# Installed once with npm ci into the cache, from deploy/spectral/package-lock.json.
 python -m gridline.devstack.spectral prepare >/dev/null
 
 section "Kafka and FerretDB"

@@ -1,5 +1,5 @@
 """Each service's OpenAPI document passes Spectral as provincial platforms run it: `spectral:oas` and the OWASP
-API Security Top 10 (2023) rules, `deploy/spectral.yaml`, at the versions `gridline.devstack.spectral` pins.
+API Security Top 10 (2023) rules, `deploy/spectral/ruleset.yaml`, at the versions `gridline.devstack.spectral` pins.
 
 Every error and warning counts, of both rulesets, except these, each for a stated reason:
 

@@ -1,8 +1,9 @@
 """Obtain and run Spectral, the OpenAPI linter provincial platforms judge our HTTP contracts with.
 
-`@stoplight/spectral-cli` and `@stoplight/spectral-owasp-ruleset` (OWASP API Security Top 10 2023) are
-installed with npm, at the exact versions below, into a folder of the user's cache once; the ruleset that
-extends both is `deploy/spectral.yaml`. Nothing is installed into the repository.
+`@stoplight/spectral-cli` and `@stoplight/spectral-owasp-ruleset` (OWASP API Security Top 10 2023), and all
+they pull in, install with `npm ci` from `deploy/spectral/package-lock.json` into a folder of the user's cache
+once (`gridline.devstack.node_tools`); the ruleset that extends both is `deploy/spectral/ruleset.yaml`.
+Nothing is installed into the repository.
 
     python -m gridline.devstack.spectral prepare     # install once (the test command runs this)
     python -m gridline.devstack.spectral lint doc.json
@@ -11,63 +12,22 @@ extends both is `deploy/spectral.yaml`. Nothing is installed into the repository
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
-import os
-import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from gridline.devstack.servers import DEPLOY, _require, cache_dir, say
+from gridline.devstack import node_tools
+from gridline.devstack.servers import DEPLOY
 
-SPECTRAL_CLI_VERSION = "6.16.3"
-OWASP_RULESET_VERSION = "2.0.1"
-RULESET = DEPLOY / "spectral.yaml"
-
-
-def _root() -> Path:
-    return cache_dir() / f"spectral-{SPECTRAL_CLI_VERSION}-owasp-{OWASP_RULESET_VERSION}"
+TOOL = DEPLOY / "spectral"
+RULESET = TOOL / "ruleset.yaml"
 
 
 def installation() -> Path:
-    """The folder holding `node_modules` with both packages, installed with npm on first use."""
-    root = _root()
-    if (root / ".complete").exists():
-        return root
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test workers: one installs, the others wait for it
-        if not (root / ".complete").exists():
-            _install(root)
-    return root
-
-
-def _install(root: Path) -> None:
-    say(f"installing Spectral {SPECTRAL_CLI_VERSION} and the OWASP ruleset {OWASP_RULESET_VERSION} (first run only)...")
-    _require("npm", "node")
-    with tempfile.TemporaryDirectory(dir=root) as work:
-        manifest = {
-            "name": "gridline-spectral",
-            "private": True,
-            "dependencies": {
-                "@stoplight/spectral-cli": SPECTRAL_CLI_VERSION,
-                "@stoplight/spectral-owasp-ruleset": OWASP_RULESET_VERSION,
-            },
-        }
-        (Path(work) / "package.json").write_text(json.dumps(manifest, indent=2))
-        subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--save-exact", "--loglevel=error"],
-            check=True,
-            cwd=work,
-            stdout=sys.stderr,  # `prepare` prints the folder on stdout
-        )
-        shutil.rmtree(root / "node_modules", ignore_errors=True)
-        os.replace(Path(work) / "node_modules", root / "node_modules")
-        os.replace(Path(work) / "package.json", root / "package.json")
-    (root / ".complete").touch()
+    """The folder holding `node_modules` with both packages, installed on first use."""
+    return node_tools.installed(TOOL)
 
 
 def binary() -> Path:

@@ -10,7 +10,7 @@ arrays) is left as it is. Creating operations get OpenAPI links to the operation
 stateful client (or fuzzer) can follow them.
 
 The document also says what an integrator's linter (Spectral with the OWASP API Top 10 rules,
-`deploy/spectral.yaml`) asks of any API: each operation's credential as a security scheme (`credentials.py`),
+`deploy/spectral/ruleset.yaml`) asks of any API: each operation's credential as a security scheme (`credentials.py`),
 a description for each (the endpoint's docstring, else one made from its summary and who may call it), each
 tag with a description (the docstring of the module declaring its routes), a contact, and the servers (this
 deployment, at the address serving the document).
