@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import json
 import os
 import secrets
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-from gridline.devstack.servers import DEPLOY, _require, alive, cache_dir, free_ports, say, terminate
+from gridline.devstack.servers import DEPLOY, _require, alive, cache_dir, free_ports, once, say, terminate
 
 KEYCLOAK_VERSION = "26.5.6"
 REALM = "gridline"
@@ -51,13 +50,7 @@ def distribution() -> Path:
     """The unzipped server distribution in the cache, fetched with Maven on first use."""
     root = _root()
     home = root / f"keycloak-{KEYCLOAK_VERSION}"
-    if (root / ".complete").exists():
-        return home
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test workers: one downloads, the others wait for it
-        if not (root / ".complete").exists():
-            _download(root, home)
+    once(root, lambda: _download(root, home))
     return home
 
 
@@ -88,7 +81,6 @@ def _download(root: Path, home: Path) -> None:
                     target.chmod(stat.S_IMODE(mode))  # zipfile drops the scripts' execute bits
         shutil.rmtree(home, ignore_errors=True)
         os.replace(unpacked / f"keycloak-{KEYCLOAK_VERSION}", home)
-    (root / ".complete").touch()
 
 
 @dataclass

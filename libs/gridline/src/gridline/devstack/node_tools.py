@@ -8,7 +8,6 @@ file lets parallel test workers wait for the one installing); nothing is install
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import shutil
@@ -17,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from gridline.devstack.servers import _require, cache_dir, say
+from gridline.devstack.servers import _require, cache_dir, once, say
 
 
 def installed(tool: Path) -> Path:
@@ -25,13 +24,7 @@ def installed(tool: Path) -> Path:
     lock_file = tool / "package-lock.json"
     digest = hashlib.sha256(lock_file.read_bytes()).hexdigest()[:12]
     root = cache_dir() / f"node-{tool.name}-{digest}"
-    if (root / ".complete").exists():
-        return root
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (root / ".complete").exists():
-            _install(tool, root)
+    once(root, lambda: _install(tool, root))
     return root
 
 
@@ -49,4 +42,3 @@ def _install(tool: Path, root: Path) -> None:
         )
         shutil.rmtree(root / "node_modules", ignore_errors=True)
         os.replace(Path(work) / "node_modules", root / "node_modules")
-    (root / ".complete").touch()

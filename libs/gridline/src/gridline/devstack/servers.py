@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,6 +39,21 @@ def cache_dir() -> Path:
 
 def say(message: str) -> None:
     print(f"[gridline] {message}", file=sys.stderr, flush=True)
+
+
+def once(root: Path, make: Callable[[], None]) -> None:
+    """Run `make` to fill the cache folder `root` unless an earlier run completed it.
+
+    Parallel test workers ask at once: one makes it under a lock, the others wait and then find it complete.
+    """
+    if (root / ".complete").exists():
+        return
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / ".complete").exists():
+            make()
+            (root / ".complete").touch()
 
 
 def kafka_libs() -> Path:
