@@ -6,7 +6,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from aiokafka.errors import KafkaConnectionError
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    MessageSizeTooLargeError,
+    NotLeaderForPartitionError,
+    TopicAuthorizationFailedError,
+)
 from gridline.loops import Backoff, Progress, Retrying, outage
 from gridline.mongo import AutoReconnect, DuplicateKeyError
 
@@ -42,6 +48,13 @@ def test_the_database_or_broker_away_is_an_outage_and_a_bug_is_not() -> None:
     assert outage(ConnectionRefusedError())
     assert not outage(DuplicateKeyError("E11000"))
     assert not outage(KeyError("kind"))
+
+
+def test_a_kafka_error_that_comes_back_on_every_try_is_no_outage() -> None:
+    assert outage(KafkaTimeoutError())
+    assert outage(NotLeaderForPartitionError())  # a leader moving: retriable, as Kafka marks it
+    assert not outage(MessageSizeTooLargeError())
+    assert not outage(TopicAuthorizationFailedError())
 
 
 async def test_an_error_that_is_no_outage_ends_the_loop() -> None:

@@ -9,6 +9,7 @@ coordinates, and the partition moves on. Handlers must be idempotent: they deriv
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import IllegalStateError
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 
@@ -23,7 +25,7 @@ from gridline import logs
 from gridline.clock import Clock
 from gridline.events import EnvelopeError, Event, Headers, InboundData, from_record
 from gridline.kafka import AIOKafkaProducer, make_consumer
-from gridline.loops import Progress, Retrying
+from gridline.loops import Progress, Retrying, outage
 from gridline.mongo import Database, is_transient
 from gridline.telemetry import process_batch_span, process_span
 
@@ -143,7 +145,6 @@ class ConsumerRunner:
             consumer = make_consumer(self._bootstrap, topics=self._topics, group=self.group, client_id=self.group)
             try:
                 await consumer.start()
-                self._connected.moved()
                 self.started.set()
                 await self._consume(consumer)
             except Exception as exc:
@@ -154,6 +155,7 @@ class ConsumerRunner:
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
+            self._connected.moved()  # said once a poll got through, not merely on connecting
             self.stats.last_poll = self._ctx.clock.now()
             if not batches:
                 continue
@@ -232,7 +234,9 @@ class ConsumerRunner:
         not handled and try again after a pause. Liveness reports us if this lasts."""
         self.stats.failing_since = self.stats.failing_since or self._ctx.clock.now()
         self._progress.failed(exc)
-        consumer.seek(tp, resume)
+        # A rebalance may have taken the partition away: its next owner resumes from the committed offset.
+        with contextlib.suppress(IllegalStateError):
+            consumer.seek(tp, resume)
         await asyncio.sleep(min(self._retry.backoff_seconds * 10, 5.0))
 
     async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
@@ -357,7 +361,11 @@ class ConsumerRunner:
                 await self._producer.send_and_wait(self._dlq, value=record.value, key=record.key, headers=headers)
                 return
             except Exception as exc:
+                if not outage(exc):
+                    raise
                 self._progress.failed(exc)
+                # Waiting on the broker, not hung: liveness goes by the polls, and this stands for one.
+                self.stats.last_poll = self._ctx.clock.now()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 

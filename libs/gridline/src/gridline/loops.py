@@ -14,14 +14,22 @@ import logging
 import random
 import time
 
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 
 from gridline import logs, mongo
 
 
 def outage(exc: BaseException) -> bool:
-    """True when `exc` says the database or the broker is away or busy, which passes by itself."""
-    return mongo.is_transient(exc) or isinstance(exc, KafkaError | ConnectionError | TimeoutError)
+    """True when `exc` says the database or the broker is away or busy, which passes by itself.
+
+    Kafka says which of its errors pass (`retriable`); one that does not (a record too large, a topic refused)
+    comes back on every try, so it is no outage.
+    """
+    if isinstance(exc, KafkaConnectionError | KafkaTimeoutError):
+        return True
+    if isinstance(exc, KafkaError):
+        return bool(exc.retriable)
+    return mongo.is_transient(exc) or isinstance(exc, ConnectionError | TimeoutError)
 
 
 class Backoff:

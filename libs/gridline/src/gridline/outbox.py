@@ -162,10 +162,10 @@ class OutboxRelay:
                 raise
             except Exception as exc:
                 self._written.update(due)  # read them again in the next round
-                # Whatever failed (the broker, the database, one bad document), the next round tries again:
-                # the other events are not held back by ending here. Said once, not every round.
-                self._retrying.progress.failed(exc)
-                await self._retrying.backoff.wait()
+                # The broker or the database away: the next round tries again (said once, not every round).
+                # Anything else would fail every round while the events behind it wait unseen: it ends the
+                # relay, and so the process, for its supervisor to restart and an operator to see.
+                await self._retrying.failed(exc)
             else:
                 self._retrying.moved()
             await asyncio.sleep(max(0.0, started + self._linger - time.monotonic()))
