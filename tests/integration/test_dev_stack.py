@@ -122,3 +122,18 @@ def test_status_names_each_program_running(stack: DevStack) -> None:
     for name in PROGRAMS:
         assert any(line.startswith(name) and line.endswith("running") for line in status.stdout.splitlines())
     assert "everything is running" in status.stdout
+
+
+def test_up_after_supervisord_itself_was_killed_takes_over_what_it_left_running(stack: DevStack) -> None:
+    before = {name: stack.pid(name) for name in PROGRAMS}
+    supervisord = int(stack.supervisor.pidfile.read_text())
+    os.kill(supervisord, signal.SIGKILL)  # its programs run on, each in a process group of its own
+
+    again = stack.command("up", "--no-demo")
+
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "stopped what a supervisord that died left running" in again.stderr
+    after = {name: stack.pid(name) for name in PROGRAMS}
+    assert all(after[name] != before[name] for name in PROGRAMS), (before, after)
+    assert not any(servers.alive(pid) for pid in before.values()), "an orphan still runs beside its successor"
+    assert all(stack.answers(name) for name in PROGRAMS)

@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+import xmlrpc.client
 from pathlib import Path
 
 import httpx
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
             status()
         else:
             servers_command(args.state_dir or LOCAL / "test-stack", stop=args.stop)
-    except (Refused, RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+    except (Refused, RuntimeError, OSError, subprocess.CalledProcessError, xmlrpc.client.Fault) as exc:
         raise SystemExit(f"[gridline] {exc}") from None
 
 
@@ -90,12 +91,16 @@ def up(*, demo: bool) -> None:
             servers.say(f"started again: {', '.join(restarted)}" if restarted else "everything is running")
         else:
             _stop_unsupervised()
+            orphans = supervisor.stop_orphans()
+            if orphans:
+                servers.say(f"stopped what a supervisord that died left running: {', '.join(orphans)}")
             servers.say(f"starting Kafka, FerretDB, the services and the pages (logs: {LOCAL / 'logs'})")
             supervisor.start(_environment(ports))
     _wait_for_servers(ports)
     asyncio.run(_apply_topics(f"127.0.0.1:{ports['kafka']}"))
     for name in SERVICES:
         _wait_ready(name, ports[name])
+    supervisor.remember_pids()
     if demo:
         subprocess.run([sys.executable, str(servers.DEPLOY / "demo" / "seed.py"), "--local", str(LOCAL)], check=True)
     _print_urls(ports, time.monotonic() - started)

@@ -381,7 +381,15 @@ def alive(pid: int) -> bool:
     with contextlib.suppress(ChildProcessError):
         done, _ = os.waitpid(pid, os.WNOHANG)
         return done == 0
-    return True
+    return not _zombie(pid)  # another's zombie (an orphan init has yet to reap) has exited too
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # no /proc (macOS): kill(0) is all there is
+    return stat.rpartition(")")[2].split()[0] == "Z"
 
 
 def terminate(pid: int, *, grace: float = 10.0) -> None:

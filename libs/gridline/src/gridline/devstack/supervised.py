@@ -9,8 +9,11 @@ supervisord's own environment, never through the configuration file.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -23,10 +26,11 @@ from typing import Any
 
 from supervisor.xmlrpc import SupervisorTransport
 
-from gridline.devstack.servers import alive
+from gridline.devstack.servers import alive, terminate
 
-# Running, or on its way there: nothing to do.
-UP = {"RUNNING", "STARTING"}
+# Running, or on its way there (BACKOFF: between failed starts, which supervisord retries by itself), or
+# stopping as asked: nothing to start. supervisord refuses to start any of these.
+UP = {"RUNNING", "STARTING", "BACKOFF", "STOPPING"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Supervisor:
         self.config = state_dir / "supervisord.conf"
         self.socket = state_dir / "supervisor.sock"
         self.pidfile = state_dir / "supervisord.pid"
+        self.pids_file = state_dir / "programs.json"
 
     def write(self, programs: list[Program]) -> None:
         sections = [
@@ -123,6 +128,26 @@ class Supervisor:
                 restarted.append(name)
         return restarted
 
+    def remember_pids(self) -> None:
+        """Note each program's process id, so that `stop_orphans` can end them should supervisord die."""
+        pids = {name: int(info["pid"]) for name, info in self.states().items() if info["pid"]}
+        self.pids_file.write_text(json.dumps(pids))
+
+    def stop_orphans(self) -> list[str]:
+        """Programs a supervisord that died left running (each runs in a process group of its own): stopped
+        before a new supervisord starts them again, which would fail on their ports and data, or double them."""
+        if not self.pids_file.exists():
+            return []
+        stopped = []
+        for name, pid in json.loads(self.pids_file.read_text()).items():
+            if alive(pid):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGTERM)
+                terminate(pid)
+                stopped.append(name)
+        self.pids_file.unlink()
+        return stopped
+
     def shutdown(self) -> None:
         """Stop every program, then supervisord itself, and wait until it is gone."""
         pid = int(self.pidfile.read_text()) if self.pidfile.exists() else 0
@@ -130,6 +155,7 @@ class Supervisor:
         deadline = time.monotonic() + 90
         while pid and alive(pid) and time.monotonic() < deadline:
             time.sleep(0.2)
+        self.pids_file.unlink(missing_ok=True)
 
 
 def _section(program: Program) -> str:
