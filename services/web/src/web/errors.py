@@ -12,7 +12,7 @@ from gridline.logs import error_text
 from starlette.exceptions import HTTPException
 
 from web.session import Forbidden, SignInRequired
-from web.templating import render
+from web.templating import moving_on, render
 from web.upstream import ApiError, Unavailable
 
 log = logging.getLogger("web")
@@ -20,10 +20,19 @@ SERVICE_NAMES = {"registry": "人员登记", "monitoring": "健康监测", "care
 
 
 def _to_signin(request: Request) -> Response:
+    """To sign in, and back here afterwards. A form sent with an expired sign-in gets a page of ours that moves
+    on: /signin sends the browser to the identity provider, which a form may not reach by a redirect."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if request.method != "GET":
-        target = request.headers.get("referer", "/").removeprefix(str(request.base_url).rstrip("/")) or "/"
-    return RedirectResponse(f"/signin?next={quote(target, safe='/')}", status_code=303)
+    if request.method == "GET":
+        return RedirectResponse(f"/signin?next={quote(target, safe='/')}", status_code=303)
+    target = request.headers.get("referer", "/").removeprefix(str(request.base_url).rstrip("/")) or "/"
+    return moving_on(
+        request,
+        url=f"/signin?next={quote(target, safe='/')}",
+        heading="登录已过期",
+        detail="为了保护居民信息，登录一段时间后需要重新登录。刚才填写的内容没有提交，请登录后重新填写。",
+        link_text="重新登录",
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -12,7 +12,7 @@ from gridline.auth.principal import valid_jurisdiction
 
 from web.session import CsrfChecked, remember
 from web.settings import WebSettings
-from web.templating import render
+from web.templating import moving_on, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -91,9 +91,11 @@ async def signout(request: Request) -> Response:
     logout = await idp.create_logout_url(
         post_logout_redirect_uri=f"{settings.public_url}/", client_id=settings.oidc_client_id
     )
-    # Not a redirect: a form's navigation is held to `form-action` through every redirect it follows, so a 303
-    # to the provider would need the provider's origin in that directive on the page the form was on, which is
-    # only known once its metadata could be read. A page of ours that moves on is a navigation of its own.
-    leaving = render(request, "leaving.html", logout_url=logout["url"])
-    leaving.headers["Cache-Control"] = "no-store"
-    return leaving
+    # Not a redirect: the sign-out is a form, and a form may not leave these pages by a redirect.
+    return moving_on(
+        request,
+        url=logout["url"],
+        heading="您已退出本平台",
+        detail="正在退出统一身份认证，以便下一位使用这台电脑的人重新登录……",
+        link_text="继续退出",
+    )

@@ -61,3 +61,14 @@ templates.env.globals.update(csrf_token=csrf_token, current_user=current_user, l
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def moving_on(request: Request, *, url: str, heading: str, detail: str, link_text: str) -> HTMLResponse:
+    """A page of these pages that sends the browser on to `url` at once (and a link, should it not).
+
+    A form's navigation is held to `form-action 'self'` through every redirect it follows, so an answer to a
+    form that must take the browser elsewhere (the identity provider) is this page, not a redirect.
+    """
+    page = render(request, "moving_on.html", url=url, heading=heading, detail=detail, link_text=link_text)
+    page.headers["Cache-Control"] = "no-store"
+    return page
