@@ -41,10 +41,10 @@ def token_for(operation_id: str, turn: int) -> str | None:
 
 
 def named_ids(body: Any) -> list[str]:
-    """The ids an answer names at its top level (`id`, `person_id` ...): what a link can carry on."""
-    if not isinstance(body, dict):
-        return []
-    return [v for k, v in body.items() if (k == "id" or k.endswith("_id")) and isinstance(v, str) and v]
+    """The new resource's id, which the OpenAPI links carry on (`$response.body#/id`); the other ids an answer
+    names are of resources made before, by whoever made them."""
+    made = body.get("id") if isinstance(body, dict) else None
+    return [made] if isinstance(made, str) and made else []
 
 
 @schemathesis.hook
