@@ -152,7 +152,8 @@ def _names_a_record(operation: dict[str, Any], schemas: dict[str, Any]) -> bool:
     return any(_RECORD_NAME.search(name) for name in names)
 
 
-_RECORD_NAME = re.compile(r"(_id|_ids|_code|^division)$")
+# `communities` (a helper's list of community codes) names divisions as much as `community_code` does.
+_RECORD_NAME = re.compile(r"(_id|_ids|_code|_codes|^division|^communities)$")
 
 
 def _document_problems(path: str, operation: dict[str, Any], route: APIRoute | None, schemas: dict[str, Any]) -> None:
