@@ -1,0 +1,139 @@
+"""Settings of message delivery, mixed into a service's settings class (`class XSettings(ServiceSettings,
+NotifySettings)`). Every secret is a `SecretStr`, so it is never printed, logged or echoed in an error.
+
+Chinese SMS vendors send only a registered signature (签名) and an approved template (模板) with parameters,
+never free text: each message kind names its template, with the template code at each vendor and the
+parameter names in the template's order (Tencent takes them by position, Aliyun by name).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings
+
+SmsVendor = Literal["store", "disabled", "aliyun", "tencent"]
+RobotVendor = Literal["dingtalk", "wecom"]
+
+
+class MessageTemplate(BaseModel):
+    """One kind of message: its text (for group robots and the development sink) and its SMS templates."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1, max_length=500, description="the approved wording, with {param} slots")
+    params: tuple[str, ...] = Field(default=(), description="parameter names, in the template's order")
+    aliyun: str = Field(default="", max_length=64, description="Aliyun TemplateCode, e.g. SMS_154950909")
+    tencent: str = Field(default="", max_length=64, description="Tencent TemplateId, e.g. 1110001")
+
+    def render(self, params: dict[str, str]) -> str:
+        return self.text.format_map({name: params.get(name, "") for name in self.params})
+
+
+class Robot(BaseModel):
+    """A group's custom robot: its webhook (which holds its access token or key) and, for DingTalk, the
+    signing secret (`SEC...`) the robot was created with."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    vendor: RobotVendor
+    url: str = Field(pattern=r"^https?://")
+    secret: str = ""
+
+
+class NotifySettings(BaseSettings):
+    sms_sender: SmsVendor = Field(
+        default="store",
+        description="The SMS vendor where `sms_community_senders` names none: `aliyun`, `tencent`, `store` "
+        "(development: texts kept in the `sms_sink` collection) or `disabled` (texts refused).",
+    )
+    sms_community_senders: dict[str, SmsVendor] = Field(
+        default_factory=dict, description='division code prefix -> vendor, longest wins: {"330106": "tencent"}'
+    )
+    sms_daily_cap_per_phone: int = Field(default=10, ge=1, le=1000, description="texts per phone per day")
+    notify_templates: dict[str, MessageTemplate] = Field(default_factory=dict, description="kind -> template")
+    notify_robots: SecretStr | None = Field(
+        default=None,
+        description='JSON: division code -> {"vendor": "dingtalk"|"wecom", "url": webhook, "secret": "SEC..."}',
+    )
+    notify_retry_seconds: float = Field(default=5.0, gt=0, le=3600, description="first retry wait, doubling")
+    notify_max_attempts: int = Field(default=6, ge=1, le=20)
+    notify_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+    aliyun_sms_endpoint: str = Field(default="https://dysmsapi.aliyuncs.com", pattern=r"^https?://")
+    aliyun_sms_access_key_id: str = Field(default="", max_length=128)
+    aliyun_sms_access_key_secret: SecretStr | None = None
+    aliyun_sms_sign_name: str = Field(default="", max_length=64, description="the registered signature (签名)")
+
+    tencent_sms_endpoint: str = Field(default="https://sms.tencentcloudapi.com", pattern=r"^https?://")
+    tencent_sms_region: str = Field(default="ap-guangzhou", pattern=r"^[a-z0-9-]{1,32}$")
+    tencent_sms_secret_id: str = Field(default="", max_length=128)
+    tencent_sms_secret_key: SecretStr | None = None
+    tencent_sms_sdk_app_id: str = Field(default="", pattern=r"^\d{0,20}$")
+    tencent_sms_sign_name: str = Field(default="", max_length=64)
+
+    @field_validator("sms_community_senders")
+    @classmethod
+    def _prefixes(cls, value: dict[str, str]) -> dict[str, str]:
+        if any(not prefix.isdigit() or len(prefix) > 12 for prefix in value):
+            raise ValueError("keys must be division code prefixes (digits, at most 12)")
+        return value
+
+    @model_validator(mode="after")
+    def _vendors_configured(self) -> NotifySettings:
+        production = getattr(self, "environment", "") == "production"
+        vendors = {self.sms_sender, *self.sms_community_senders.values()}
+        if production and "store" in vendors:
+            raise ValueError("sms_sender=store keeps texts in the database: development and tests only")
+        if "aliyun" in vendors:
+            _require(self, "aliyun_sms_access_key_id", "aliyun_sms_access_key_secret", "aliyun_sms_sign_name")
+            _https(self.aliyun_sms_endpoint, "aliyun_sms_endpoint", production)
+        if "tencent" in vendors:
+            _require(
+                self,
+                "tencent_sms_secret_id",
+                "tencent_sms_secret_key",
+                "tencent_sms_sdk_app_id",
+                "tencent_sms_sign_name",
+            )
+            _https(self.tencent_sms_endpoint, "tencent_sms_endpoint", production)
+        for vendor in vendors & {"aliyun", "tencent"}:
+            missing = [kind for kind, t in self.notify_templates.items() if not getattr(t, vendor)]
+            if missing:
+                raise ValueError(f"notify_templates: no {vendor} template code for {', '.join(sorted(missing))}")
+        for robot in self.robots().values():
+            _https(robot.url, "notify_robots", production)
+        return self
+
+    def sms_vendor_for(self, community_code: str) -> str:
+        """The vendor that texts for a community: the longest configured prefix, else `sms_sender`."""
+        matches = [p for p in self.sms_community_senders if community_code.startswith(p)]
+        return self.sms_community_senders[max(matches, key=len)] if matches else self.sms_sender
+
+    def robots(self) -> dict[str, Robot]:
+        """division code -> robot; ValueError (naming the setting, not its value) when it does not parse."""
+        if self.notify_robots is None:
+            return {}
+        try:
+            raw = json.loads(self.notify_robots.get_secret_value())
+            robots = {str(code): Robot.model_validate(spec) for code, spec in dict(raw).items()}
+        except (ValueError, TypeError, ValidationError):
+            raise ValueError("notify_robots must be a JSON object of division code -> robot") from None
+        if any(not code.isdigit() or len(code) not in (6, 9, 12) for code in robots):
+            raise ValueError("notify_robots keys must be division codes")
+        if any(r.vendor == "dingtalk" and not r.secret for r in robots.values()):
+            raise ValueError("notify_robots: a DingTalk robot needs its signing secret")
+        return robots
+
+
+def _require(settings: NotifySettings, *names: str) -> None:
+    missing = [name for name in names if not getattr(settings, name)]
+    if missing:
+        raise ValueError(f"{', '.join(missing)} required for the configured SMS vendor")
+
+
+def _https(url: str, name: str, production: bool) -> None:
+    if production and not url.startswith("https://"):
+        raise ValueError(f"{name} must use https in production")
