@@ -94,7 +94,8 @@ async def _send(ctx: JobContext, settings: NotifySettings, message: dict[str, An
             sms = SMS.get(message["vendor"])
             if sms is None:
                 return Outcome("failed", error=f"SMS vendor {message['vendor']} is not available")
-            return await sms(delivery, Text(phone, template, params))
+            code = settings.template_code(message["vendor"], message["kind"])
+            return await sms(delivery, Text(phone, template, code, params))
         robot = settings.robots().get(message["group"])
         if robot is None:
             return Outcome("failed", error=f"no group robot for {message['group']}")

@@ -2,8 +2,9 @@
 NotifySettings)`). Every secret is a `SecretStr`, so it is never printed, logged or echoed in an error.
 
 Chinese SMS vendors send only a registered signature (签名) and an approved template (模板) with parameters,
-never free text: each message kind names its template, with the template code at each vendor and the
-parameter names in the template's order (Tencent takes them by position, Aliyun by name).
+never free text. A service declares each kind of message it sends (`notify_templates`: the approved wording
+and its parameter names in order; Tencent takes them by position, Aliyun by name); the operator names the
+code each vendor approved it under (`sms_template_codes`).
 """
 
 from __future__ import annotations
@@ -19,14 +20,12 @@ RobotVendor = Literal["dingtalk", "wecom"]
 
 
 class MessageTemplate(BaseModel):
-    """One kind of message: its text (for group robots and the development sink) and its SMS templates."""
+    """One kind of message: its wording (sent as is by group robots and the development sink) and parameters."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: str = Field(min_length=1, max_length=500, description="the approved wording, with {param} slots")
     params: tuple[str, ...] = Field(default=(), description="parameter names, in the template's order")
-    aliyun: str = Field(default="", max_length=64, description="Aliyun TemplateCode, e.g. SMS_154950909")
-    tencent: str = Field(default="", max_length=64, description="Tencent TemplateId, e.g. 1110001")
 
     def render(self, params: dict[str, str]) -> str:
         return self.text.format_map({name: params.get(name, "") for name in self.params})
@@ -54,6 +53,11 @@ class NotifySettings(BaseSettings):
     )
     sms_daily_cap_per_phone: int = Field(default=10, ge=1, le=1000, description="texts per phone per day")
     notify_templates: dict[str, MessageTemplate] = Field(default_factory=dict, description="kind -> template")
+    sms_template_codes: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description='vendor -> kind -> approved template code: {"aliyun": {"booking_code": "SMS_154950909"}, '
+        '"tencent": {"booking_code": "1110001"}}',
+    )
     notify_robots: SecretStr | None = Field(
         default=None,
         description='JSON: division code -> {"vendor": "dingtalk"|"wecom", "url": webhook, "secret": "SEC..."}',
@@ -73,6 +77,13 @@ class NotifySettings(BaseSettings):
     tencent_sms_secret_key: SecretStr | None = None
     tencent_sms_sdk_app_id: str = Field(default="", pattern=r"^\d{0,20}$")
     tencent_sms_sign_name: str = Field(default="", max_length=64)
+
+    @field_validator("sms_template_codes")
+    @classmethod
+    def _code_vendors(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        if set(value) - {"aliyun", "tencent"}:
+            raise ValueError("keys must be SMS vendors: aliyun, tencent")
+        return value
 
     @field_validator("sms_community_senders")
     @classmethod
@@ -100,9 +111,10 @@ class NotifySettings(BaseSettings):
             )
             _https(self.tencent_sms_endpoint, "tencent_sms_endpoint", production)
         for vendor in vendors & {"aliyun", "tencent"}:
-            missing = [kind for kind, t in self.notify_templates.items() if not getattr(t, vendor)]
+            codes = self.sms_template_codes.get(vendor, {})
+            missing = [kind for kind in self.notify_templates if not codes.get(kind)]
             if missing:
-                raise ValueError(f"notify_templates: no {vendor} template code for {', '.join(sorted(missing))}")
+                raise ValueError(f"sms_template_codes: no {vendor} template code for {', '.join(sorted(missing))}")
         for robot in self.robots().values():
             _https(robot.url, "notify_robots", production)
         return self
@@ -111,6 +123,9 @@ class NotifySettings(BaseSettings):
         """The vendor that texts for a community: the longest configured prefix, else `sms_sender`."""
         matches = [p for p in self.sms_community_senders if community_code.startswith(p)]
         return self.sms_community_senders[max(matches, key=len)] if matches else self.sms_sender
+
+    def template_code(self, vendor: str, kind: str) -> str:
+        return self.sms_template_codes.get(vendor, {}).get(kind, "")
 
     def robots(self) -> dict[str, Robot]:
         """division code -> robot; ValueError (naming the setting, not its value) when it does not parse."""

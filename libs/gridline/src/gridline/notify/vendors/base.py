@@ -37,10 +37,11 @@ class Delivery:
 
 @dataclass(frozen=True)
 class Text:
-    """One SMS: the phone, the kind's template and its parameters in order."""
+    """One SMS: the phone, the kind's template, its code at the vendor and its parameters."""
 
     phone: str
     template: MessageTemplate
+    code: str
     params: dict[str, str]
 
 

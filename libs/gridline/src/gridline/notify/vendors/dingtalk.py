@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import time
 
 import httpx
 
@@ -25,7 +26,7 @@ def sign(secret: str, timestamp_ms: int) -> str:
 
 
 async def post(delivery: Delivery, message: Post) -> Outcome:
-    timestamp = int(delivery.clock.now().timestamp() * 1000)
+    timestamp = int(time.time() * 1000)  # the robot checks the wall clock, whatever the service's clock says
     url = httpx.URL(message.robot.url).copy_merge_params(
         {"timestamp": str(timestamp), "sign": sign(message.robot.secret, timestamp)}
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from datetime import UTC, datetime
 
 import httpx
@@ -64,7 +65,7 @@ async def send(delivery: Delivery, text: Text) -> Outcome:
             "PhoneNumberSet": [f"+86{text.phone}"],
             "SmsSdkAppId": settings.tencent_sms_sdk_app_id,
             "SignName": settings.tencent_sms_sign_name,
-            "TemplateId": text.template.tencent,
+            "TemplateId": text.code,
             "TemplateParamSet": [text.params[n] for n in text.template.params],
             "SessionContext": delivery.key[:512],
         },
@@ -76,7 +77,7 @@ async def send(delivery: Delivery, text: Text) -> Outcome:
         secret_key=settings.tencent_sms_secret_key.get_secret_value(),
         region=settings.tencent_sms_region,
         body=body,
-        timestamp=int(delivery.clock.now().timestamp()),
+        timestamp=int(time.time()),  # the vendor checks the wall clock, whatever the service's clock says
     )
     try:
         response = await delivery.http.post(settings.tencent_sms_endpoint, headers=headers, content=body)
