@@ -174,6 +174,8 @@ BODIES: dict[str, Body] = {
     "acceptSwap": lambda w, n: {},
     "approveSwap": lambda w, n: {},
     "rejectSwap": lambda w, n: {},
+    "issueRosterFeed": lambda w, n: {},
+    "revokeRosterFeed": lambda w, n: None,
     "openIncident": lambda w, n: {
         "community_code": COMMUNITY,
         "kind": "other",

@@ -89,6 +89,9 @@ CREATE_FROM_ELSEWHERE: dict[str, int] = {
     "publishNotice": 404,
     "createSlots": 404,
     "recomputeDailyReport": 404,
+    # A person's own calendar feed names no community: it follows the caller wherever they are rostered.
+    "issueRosterFeed": 201,
+    "revokeRosterFeed": 204,
 }
 # Writes to a seeded record that the other jurisdictions see answered otherwise than 404, with the reason
 # (none today: every service hides a record outside the caller's jurisdiction).

@@ -25,8 +25,9 @@ from duty.plans.views import router as plan_router
 from duty.published import PUBLISHED
 from duty.reports import ledger, publishing
 from duty.reports.views import router as report_router
-from duty.rosters import changes, desk, gaps, rotations
+from duty.rosters import changes, desk, feeds, gaps, rotations
 from duty.rosters.change_views import router as change_router
+from duty.rosters.feed_views import router as feed_router
 from duty.rosters.views import router as roster_router
 from duty.settings import DutySettings
 from duty.subscriptions import SUBSCRIPTIONS
@@ -58,6 +59,7 @@ def definition() -> ServiceDefinition:
             board_router,
             roster_router,
             change_router,
+            feed_router,
             incident_router,
             escalation_router,
             plan_router,
@@ -83,6 +85,7 @@ def definition() -> ServiceDefinition:
             *rotations.INDEXES,
             *changes.INDEXES,
             *desk.INDEXES,
+            *feeds.INDEXES,
             *gaps.INDEXES,
             *incidents.INDEXES,
             *plan_templates.INDEXES,

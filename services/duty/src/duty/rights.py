@@ -16,6 +16,8 @@ ACCEPT_SWAP = Right(WORKERS)
 APPROVE_SWAP = Right({R.COMMUNITY_ADMIN} | OFFICERS)
 SET_DUTY_DESK = Right(MANAGE_ROSTERS)
 MANAGE_ESCALATION = Right(MANAGE_ROSTERS)
+# Whoever may stand on a roster may subscribe to their own shifts.
+OWN_ROSTER_FEED = Right(READ_ROSTERS)
 
 # Incidents and emergency plans
 READ_INCIDENTS = Right(WORKERS | OFFICERS)

@@ -42,6 +42,12 @@ class DutySettings(ServiceSettings):
         "`disabled` refuses to send codes (plug a real gateway in through duty.appointments.sms.SmsSender).",
     )
     stream_poll_seconds: float = Field(default=1.0, gt=0, le=30)
+    public_url: str = Field(
+        default="http://127.0.0.1:8104", description="Where phones reach duty's public routes (feeds, links)."
+    )
+    roster_feed_valid_days: int = Field(default=365, ge=1, le=730, description="how long a calendar feed link works")
+    roster_feed_days_ahead: int = Field(default=42, ge=1, le=120)
+    roster_feed_days_back: int = Field(default=7, ge=0, le=60)
 
     @field_validator("gap_scan_time", "daily_report_time")
     @classmethod

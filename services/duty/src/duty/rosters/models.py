@@ -212,3 +212,15 @@ class Gap(BaseModel):
     role: DutyRole
     starts_at: Instant
     ends_at: Instant
+
+
+class RosterFeedIssue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    valid_days: int | None = Field(default=None, ge=1, le=730, description="how long the link works; default 365")
+
+
+class RosterFeedRead(BaseModel):
+    url: str = Field(description="the calendar feed (text/calendar); anyone holding it sees the shifts in it")
+    webcal_url: str = Field(description="the same feed as a webcal:// link, which phones open as a subscription")
+    expires_at: Instant
