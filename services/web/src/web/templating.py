@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from web import labels
+from web import labels, names
 from web.session import csrf_token, current_user
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -55,7 +55,7 @@ def label(value: Any, kind: str) -> str:
     return labels.WORDS.get(kind, {}).get(str(value), str(value) if value is not None else "—")
 
 
-templates.env.filters.update(local_time=local_time, local_day=local_day, label=label)
+templates.env.filters.update(local_time=local_time, local_day=local_day, label=label, person=names.person)
 templates.env.globals.update(csrf_token=csrf_token, current_user=current_user, labels=labels)
 
 

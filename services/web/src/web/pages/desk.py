@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
-from web.apis import ApisDep
+from web import names
+from web.apis import Apis, ApisDep
 from web.pages.desk_feed import Tracker, active_incidents
 from web.session import CsrfChecked, User, requires
 from web.templating import render, templates
@@ -27,7 +28,23 @@ HEARTBEAT_SECONDS = 15
 async def desk(request: Request, apis: ApisDep, user: DutyOfficer) -> HTMLResponse:
     """The desk as it is now; desk.js then keeps it current from /desk/events."""
     incidents = await active_incidents(apis.duty, user)
-    return render(request, "desk/desk.html", incidents=incidents, done=request.query_params.get("done"))
+    places = await _places(apis, user)
+    done = request.query_params.get("done")
+    return render(request, "desk/desk.html", incidents=incidents, done=done, **places)
+
+
+async def _places(apis: Apis, user: User) -> dict[str, Any]:
+    """The names of the grids and venues an incident may name, for its row."""
+    return {"grid_names": await names.grids(apis, user), "venue_names": await names.venues(apis, user)}
+
+
+def _unnamed(incidents: list[dict[str, Any]], places: dict[str, Any]) -> bool:
+    """Whether an incident names a grid or venue the looked-up names do not have yet (set up meanwhile)."""
+    return any(
+        (i.get("grid_id") and i["grid_id"] not in places["grid_names"])
+        or (i.get("venue_id") and i["venue_id"] not in places["venue_names"])
+        for i in incidents
+    )
 
 
 @router.get("/desk/events")
@@ -35,13 +52,15 @@ async def desk_events(request: Request, apis: ApisDep, user: DutyOfficer) -> Str
     """New and changed incidents as server-sent events, from polling duty with the officer's own token."""
     poll = float(request.app.state.settings.desk_poll_seconds)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    stream = _events(request, apis.duty, user, poll)
+    stream = _events(request, apis, user, poll)
     return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
 
 
-async def _events(request: Request, duty: Api, user: User, poll: float) -> AsyncIterator[str]:
+async def _events(request: Request, apis: Apis, user: User, poll: float) -> AsyncIterator[str]:
     """Poll duty; send each new or changed incident as a rendered row, a removal for each one resolved."""
+    duty: Api = apis.duty
     tracker = Tracker()
+    places: dict[str, Any] = {"grid_names": {}, "venue_names": {}}
     troubled = False
     started = last_sent = time.monotonic()
     yield "retry: 3000\n\n"
@@ -59,8 +78,10 @@ async def _events(request: Request, duty: Api, user: User, poll: float) -> Async
                 troubled = False
                 yield _event("back", {})
             changed, gone = tracker.changes(incidents)
+            if _unnamed(changed, places):
+                places = await _places(apis, user)
             for incident in changed:
-                yield _event("incident", _row(request, incident))
+                yield _event("incident", _row(request, incident, places))
                 last_sent = time.monotonic()
             for incident_id in gone:
                 yield _event("resolved", {"id": incident_id})
@@ -70,9 +91,9 @@ async def _events(request: Request, duty: Api, user: User, poll: float) -> Async
         await asyncio.sleep(poll)
 
 
-def _row(request: Request, incident: dict[str, Any]) -> dict[str, Any]:
+def _row(request: Request, incident: dict[str, Any], places: dict[str, Any]) -> dict[str, Any]:
     """The incident's row as the page renders it, so the browser inserts exactly what a reload would show."""
-    html = templates.get_template("desk/row.html").render(request=request, i=incident)
+    html = templates.get_template("desk/row.html").render(request=request, i=incident, **places)
     return {"id": incident["id"], "status": incident["status"], "level": incident["level"], "html": html}
 
 
@@ -134,4 +155,5 @@ async def _desk_with_error(request: Request, apis: Any, user: User, incident_id:
     """The desk again, with the refusal shown on the incident's own row."""
     incidents = await active_incidents(apis.duty, user)
     errors = {incident_id: message}
-    return render(request, "desk/desk.html", status_code=422, incidents=incidents, errors=errors, done=None)
+    places = await _places(apis, user)
+    return render(request, "desk/desk.html", status_code=422, incidents=incidents, errors=errors, done=None, **places)

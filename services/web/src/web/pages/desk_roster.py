@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from web import names
 from web.apis import ApisDep
 from web.pages.desk_shifts import SHANGHAI, my_shifts
 from web.session import CsrfChecked, User, requires
@@ -42,6 +43,7 @@ async def _page(request: Request, apis: Any, user: User, status_code: int = 200,
         "on_duty": on_duty,
         "colleagues": list(colleagues.values()),
         "rotations": rotations,
+        "grid_names": await names.grids(apis, user) if any(r.get("grid_id") for r in rotations) else {},
         "swaps": swaps,
         "mine": mine,
         "flash": request.query_params.get("done"),

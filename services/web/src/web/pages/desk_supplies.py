@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from web import names
 from web.apis import ApisDep
 from web.pages.desk_feed import every_page
 from web.session import User, requires
@@ -23,4 +24,5 @@ async def supplies(request: Request, apis: ApisDep, user: DutyOfficer) -> HTMLRe
     found: list[dict[str, Any]] = await every_page(apis.duty, user, "/v1/supplies", scope)
     found.sort(key=lambda s: (not s["below_minimum"], s["quantity"] - s["minimum"], s["item"]))
     short = sum(1 for s in found if s["below_minimum"])
-    return render(request, "desk/supplies.html", supplies=found, short=short)
+    venues = await names.venues(apis, user)
+    return render(request, "desk/supplies.html", supplies=found, short=short, venue_names=venues)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from web import names
 from web.apis import ApisDep
 from web.pages.desk_feed import every_page
 from web.session import CsrfChecked, User, requires
@@ -31,7 +32,13 @@ async def _page(request: Request, apis: Any, user: User, status_code: int = 200,
     due = await every_page(apis.care, user, "/v1/visits", {"status": "overdue"})
     due += await every_page(apis.care, user, "/v1/visits", {"status": "due"})
     members = {m["person_id"]: m for m in await every_page(apis.care, user, "/v1/members", {})}
-    context = {"visits": due, "members": members, "flash": request.query_params.get("done"), "not_mine": False}
+    context = {
+        "visits": due,
+        "members": members,
+        "grid_names": await names.grids(apis, user),
+        "flash": request.query_params.get("done"),
+        "not_mine": False,
+    }
     return render(request, "helper/visits.html", status_code=status_code, **context, **extra)
 
 

@@ -77,7 +77,7 @@ def _grid_named(grids: list[dict[str, Any]], grid_id: str) -> dict[str, Any]:
     for found in grids:
         if found["id"] == grid_id:
             return found
-    return {"id": grid_id, "name": grid_id}
+    return {"id": grid_id, "name": "所选网格"}
 
 
 @router.post("/worklist/checkin", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -108,7 +108,7 @@ async def check_in(request: Request, apis: ApisDep, user: Worker) -> Response:
             errors=field_errors(exc),
             key=new_key(),
         )
-    query = urlencode({"grid": grid, "saved": name or plan_id})
+    query = urlencode({"grid": grid, "saved": name or "该人员"})
     return RedirectResponse(f"/worklist?{query}", status_code=303)
 
 
