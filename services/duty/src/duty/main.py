@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import FastAPI
+from gridline import notify
 from gridline.clock import Clock, local_today
 from gridline.runtime import Runtime
 from gridline.service import ServiceDefinition, build_app
 
-from duty.appointments import slots, sms
+from duty import notifications
+from duty.appointments import slots
 from duty.appointments.limits import BookingLimits
 from duty.appointments.views import router as appointment_router
 from duty.board import grids
@@ -95,12 +97,19 @@ def definition() -> ServiceDefinition:
             *cleaning.INDEXES,
             *notices.INDEXES,
             *slots.INDEXES,
-            *sms.INDEXES,
+            *notify.INDEXES,
             *ledger.INDEXES,
             *publishing.INDEXES,
         ],
         on_startup=[schedule_reports],
-        jobs=[gaps.JOB, timer.JOB, expiry.JOB, notices.JOB, *publishing.JOBS],
+        jobs=[
+            gaps.JOB,
+            timer.JOB,
+            expiry.JOB,
+            notices.JOB,
+            *publishing.JOBS,
+            *notify.job_kinds(on_failed=notifications.on_failed),
+        ],
     )
 
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
 
+from gridline.notify import MessageTemplate, NotifySettings
 from gridline.settings import ServiceSettings
 from gridline.webhooks import Endpoint, configured_endpoint
 from limits import parse_many
@@ -10,9 +10,15 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 _LOCAL_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# The texts duty sends: the wording each vendor approves as a template, its parameters in order.
+TEMPLATES = {
+    "booking_code": MessageTemplate(
+        text="您的预约验证码为{code}，{minutes}分钟内有效，请勿告诉他人。", params=("code", "minutes")
+    ),
+}
 
 
-class DutySettings(ServiceSettings):
+class DutySettings(ServiceSettings, NotifySettings):
     # Merged with the base config; errors must not echo the input, which holds the service's keys.
     model_config = SettingsConfigDict(hide_input_in_errors=True)
 
@@ -32,15 +38,17 @@ class DutySettings(ServiceSettings):
     report_webhook_key_id: str = Field(default="gridline-duty", pattern=r"^[A-Za-z0-9._-]{1,64}$")
     report_webhook_secret: SecretStr | None = Field(default=None, description="base64 HMAC key for the pushes.")
     booking_limit_per_phone: str = Field(default="3/minute;10/hour", description="`limits` notation, per replica")
-    booking_limit_per_address: str = Field(default="30/minute;300/hour", description="`limits` notation, per replica")
+    booking_limit_per_slot: str = Field(
+        default="120/minute", description="booking attempts on one slot, `limits` notation, per replica"
+    )
+    # A village's households often share one address (one Wi-Fi, one carrier NAT): this is a last resort
+    # against a flood from one client, set far above what a village makes; phones, slots and codes are limited
+    # on their own.
+    booking_limit_per_address: str = Field(default="600/minute;6000/hour", description="`limits` notation, per replica")
     booking_code_ttl_seconds: int = Field(default=300, ge=60, le=3600)
     booking_code_resend_seconds: int = Field(default=60, ge=0, le=3600)
     booking_code_max_attempts: int = Field(default=5, ge=1, le=20)
-    sms_sender: Literal["store", "disabled"] = Field(
-        default="store",
-        description="`store` keeps texts in the `sms_sink` collection for development and tests; "
-        "`disabled` refuses to send codes (plug a real gateway in through duty.appointments.sms.SmsSender).",
-    )
+    notify_templates: dict[str, MessageTemplate] = Field(default_factory=lambda: dict(TEMPLATES))
     stream_poll_seconds: float = Field(default=1.0, gt=0, le=30)
     public_url: str = Field(
         default="http://127.0.0.1:8104", description="Where phones reach duty's public routes (feeds, links)."
@@ -56,7 +64,7 @@ class DutySettings(ServiceSettings):
             raise ValueError("must be a local time HH:MM")
         return value
 
-    @field_validator("booking_limit_per_phone", "booking_limit_per_address")
+    @field_validator("booking_limit_per_phone", "booking_limit_per_slot", "booking_limit_per_address")
     @classmethod
     def _limits(cls, value: str) -> str:
         parse_many(value)
@@ -64,8 +72,6 @@ class DutySettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _production_ready(self) -> DutySettings:
-        if self.environment == "production" and self.sms_sender == "store":
-            raise ValueError("sms_sender=store keeps codes in the database: development and tests only")
         self.report_endpoint()
         return self
 

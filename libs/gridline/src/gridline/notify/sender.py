@@ -31,13 +31,7 @@ log = logging.getLogger(__name__)
 OnFailed = Callable[[JobContext, Failure], Awaitable[None]]
 SMS = {"store": sink.send, "aliyun": aliyun.send, "tencent": tencent.send}
 ROBOTS = {"dingtalk": dingtalk.post, "wecom": wecom.post}
-# A job that finds no message: `queue` stores the job first and may still be writing the message.
-WAIT_FOR_MESSAGE = timedelta(minutes=2)
 UNKNOWN = "发送中断，结果未知（未重发，以免重复）"
-
-
-class MessageNotYetStored(Exception):
-    """The job ran before `queue` stored its message; the job runner tries again shortly."""
 
 
 def job_kinds(*, on_failed: OnFailed | None = None) -> list[JobKind]:
@@ -57,9 +51,7 @@ async def attempt(ctx: JobContext, on_failed: OnFailed | None) -> None:
     messages = ctx.db[store.COLLECTION]
     message = await messages.find_one({"_id": key})
     if message is None:
-        if ctx.clock.now() - ctx.job["created_at"] < WAIT_FOR_MESSAGE:
-            raise MessageNotYetStored(key)
-        return  # `queue` died between the job and the message: its caller was told of the failure
+        return  # `queue` stores the message before its job: nothing was queued under this key
     state = State(message["state"])
     if state == State.FAILED and not message.get("alerted"):
         await _alert(ctx, message, on_failed)

@@ -26,6 +26,7 @@ class MessageTemplate(BaseModel):
 
     text: str = Field(min_length=1, max_length=500, description="the approved wording, with {param} slots")
     params: tuple[str, ...] = Field(default=(), description="parameter names, in the template's order")
+    sms: bool = Field(default=True, description="sent as SMS (needs a vendor's code); False: to group robots only")
 
     def render(self, params: dict[str, str]) -> str:
         return self.text.format_map({name: params.get(name, "") for name in self.params})
@@ -112,7 +113,7 @@ class NotifySettings(BaseSettings):
             _https(self.tencent_sms_endpoint, "tencent_sms_endpoint", production)
         for vendor in vendors & {"aliyun", "tencent"}:
             codes = self.sms_template_codes.get(vendor, {})
-            missing = [kind for kind in self.notify_templates if not codes.get(kind)]
+            missing = [kind for kind, t in self.notify_templates.items() if t.sms and not codes.get(kind)]
             if missing:
                 raise ValueError(f"sms_template_codes: no {vendor} template code for {', '.join(sorted(missing))}")
         for robot in self.robots().values():

@@ -1,8 +1,9 @@
 """The message records: queued once per key, with their sender job, under the phone's daily cap.
 
 `queue` writes in an order that a crash anywhere leaves harmless: the cap counts the key (idempotently,
-under the phone's keyed hash), then the job is stored (idempotent by the key), then the message. A job
-that finds no message yet waits for it (`sender`), one whose message never came is dropped.
+under the phone's keyed hash), then the message is stored, then its first job (idempotent by the key). A
+caller that died between the two calls `queue` again with the same key, as a redelivered event or a
+retried job does, and that stores the job.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from gridline.notify.models import (
     State,
 )
 from gridline.notify.settings import NotifySettings
+from gridline.notify.vendors import sink
 from gridline.pii import Protector, mask_phone
 
 COLLECTION = "notify_messages"
@@ -35,6 +37,7 @@ PARAMS_CONTEXT = "notify.params"
 INDEXES = [
     Index(COLLECTION, (("state", ASCENDING), ("community_code", ASCENDING), ("updated_at", DESCENDING))),
     Index(COLLECTION, (("phone_hash", ASCENDING), ("created_at", DESCENDING))),
+    Index(sink.SINK, (("phone_hash", ASCENDING), ("_id", ASCENDING))),
 ]
 JOB_KIND = {Channel.SMS: "notify.sms", Channel.ROBOT: "notify.robot"}
 MAX_KEY = 200
@@ -82,6 +85,8 @@ async def queue(
         vendor = settings.sms_vendor_for(community_code)
         if vendor == "disabled":
             raise NotConfigured("no SMS gateway is configured")
+        if vendor != "store" and not (template.sms and settings.template_code(vendor, kind)):
+            raise NotConfigured(f"no {vendor} template code for messages of kind {kind}")
         phone_hash = protector.keyed_hash(recipient.number, context=PHONE_CONTEXT)
         document |= {
             "channel": Channel.SMS.value,
@@ -103,13 +108,14 @@ async def queue(
             "mentions": [protector.seal(p, context=PHONE_CONTEXT) for p in recipient.mention_phones],
             "recipient": recipient.division_code,
         }
-    channel = Channel(document["channel"])
-    await jobs.schedule(
-        db, job_id=job_id(key, 1), kind=JOB_KIND[channel], due_at=now, payload={"key": key, "attempt": 1}, clock=clock
-    )
+    created = True
     try:
         await db[COLLECTION].insert_one(document)
     except DuplicateKeyError:
+        created = False
+    kind_name, payload = JOB_KIND[Channel(document["channel"])], {"key": key, "attempt": 1}
+    await jobs.schedule(db, job_id=job_id(key, 1), kind=kind_name, due_at=now, payload=payload, clock=clock)
+    if not created:
         existing = await db[COLLECTION].find_one({"_id": key}, {"state": 1})
         return Queued(key, State(existing["state"]) if existing else State.QUEUED, created=False)
     if wake is not None:

@@ -2,20 +2,22 @@
 
 One code document per phone (keyed by the phone's keyed hash): a new code replaces the old one, at most
 once per `booking_code_resend_seconds`. Using a code is a write guarded by its hash and `used: false`, so
-two requests racing with the same code cannot both book.
+two requests racing with the same code cannot both book. The text is a `gridline.notify` message keyed by
+the code's hash: sent once by the sender job, whatever the retries, and counted against the phone's day.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
+from gridline import notify
 from gridline.clock import Clock
 from gridline.errors import DomainError, Invalid
 from gridline.mongo import Database, DuplicateKeyError, update_guarded
 from gridline.pii import Protector
 
-from duty.appointments.sms import SmsSender
 from duty.settings import DutySettings
 
 COLLECTION = "booking_codes"
@@ -40,9 +42,16 @@ def phone_key(protector: Protector, phone: str) -> str:
 
 
 async def send(
-    *, db: Database, clock: Clock, protector: Protector, settings: DutySettings, sender: SmsSender, phone: str
+    *,
+    db: Database,
+    clock: Clock,
+    protector: Protector,
+    settings: DutySettings,
+    phone: str,
+    community_code: str,
+    wake: Callable[[], None] | None = None,
 ) -> None:
-    """Store a fresh code for the phone (replacing any earlier one) and text it."""
+    """Store a fresh code for the phone (replacing any earlier one) and queue its text."""
     key, now = phone_key(protector, phone), clock.now()
     code = f"{secrets.randbelow(10**6):06d}"
     fields = {
@@ -63,8 +72,18 @@ async def send(
             raise _too_soon(settings.booking_code_resend_seconds)
         if not await update_guarded(db[COLLECTION], key, {"sent_at": current["sent_at"]}, {"$set": fields}):
             raise _too_soon(settings.booking_code_resend_seconds)
-    minutes = settings.booking_code_ttl_seconds // 60
-    await sender.send(phone=phone, text=f"【社区服务预约】验证码 {code}，{minutes} 分钟内有效，请勿告诉他人。")
+    await notify.queue(
+        db,
+        clock=clock,
+        protector=protector,
+        settings=settings,
+        key=f"booking_code:{fields['code_hash']}",
+        kind="booking_code",
+        recipient=notify.Phone(phone),
+        params={"code": code, "minutes": str(settings.booking_code_ttl_seconds // 60)},
+        community_code=community_code,
+        wake=wake,
+    )
 
 
 async def use(

@@ -42,6 +42,9 @@ class CodeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     phone: str = Field(pattern=PHONE, description="the mobile the one-time code is sent to")
+    community_code: str | None = Field(
+        default=None, pattern=r"^\d{12}$", description="the community booked with, whose SMS vendor sends the code"
+    )
 
 
 class CodeSent(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
+from gridline import notify
 from gridline.auth import Principal
 from gridline.http.deps import PUBLIC, ClockDep, DbDep, ProtectorDep, RuntimeDep, SettingsDep, require
 from gridline.http.pagination import Page, PageParams, page_params
@@ -24,7 +25,6 @@ from duty.appointments.models import (
     SlotRead,
     SlotsCreate,
 )
-from duty.appointments.sms import SmsUnavailable, sender_for
 from duty.openapi import Responses
 from duty.settings import DutySettings
 
@@ -32,7 +32,8 @@ router = APIRouter(tags=["appointments"])
 SlotManager = Annotated[Principal, Depends(require(rights.MANAGE_SLOTS))]
 BookingReader = Annotated[Principal, Depends(require(rights.READ_BOOKINGS))]
 SlotId = Annotated[str, Path(min_length=1, max_length=64)]
-LIMITED: Responses = {429: {"description": "too many requests from this phone or address (`Retry-After`)"}}
+LIMITED: Responses = {429: {"description": "too many requests for this phone, slot or address (`Retry-After`)"}}
+UNAVAILABLE = "短信服务暂不可用"
 
 
 @router.post(
@@ -69,7 +70,10 @@ async def list_slots(
     tags=["public"],
     status_code=status.HTTP_202_ACCEPTED,
     summary="发送预约验证码（无需登录）",
-    responses={**LIMITED, 503: {"description": "no way to send texts is configured"}},
+    responses={
+        429: {"description": "too many requests or texts today for this phone, or from this address (`Retry-After`)"},
+        503: {"description": "no way to send texts is configured"},
+    },
 )
 async def request_booking_code(
     body: CodeRequest,
@@ -79,19 +83,27 @@ async def request_booking_code(
     address: AddressDep,
 ) -> CodeSent:
     assert isinstance(settings, DutySettings)
-    db, protector = runtime.database(), runtime.protector
+    db, protector, community = runtime.database(), runtime.protector, body.community_code or ""
     limits.admit(phone_key=codes.phone_key(protector, body.phone), address=address)
-    if settings.sms_sender == "disabled":  # before a code is stored that could never arrive
-        raise Problem(503, "短信服务暂不可用", headers={"Retry-After": "3600"})
-    sender = sender_for(settings.sms_sender, db=db, protector=protector, clock=runtime.clock)
+    if settings.sms_vendor_for(community) == "disabled":  # before a code is stored that could never arrive
+        raise Problem(503, UNAVAILABLE, headers={"Retry-After": "3600"})
     try:
         await codes.send(
-            db=db, clock=runtime.clock, protector=protector, settings=settings, sender=sender, phone=body.phone
+            db=db,
+            clock=runtime.clock,
+            protector=protector,
+            settings=settings,
+            phone=body.phone,
+            community_code=community,
+            wake=runtime.jobs.wake if runtime.jobs is not None else None,
         )
     except codes.TooSoon as exc:
         raise Problem(429, exc.detail, type_=exc.type, headers={"Retry-After": str(exc.retry_after)}) from exc
-    except SmsUnavailable as exc:
-        raise Problem(503, "短信服务暂不可用", headers={"Retry-After": "60"}) from exc
+    except notify.DailyCapReached as exc:
+        headers = {"Retry-After": str(exc.retry_after)}
+        raise Problem(429, str(exc), type_=codes.TooSoon.type, headers=headers) from exc
+    except notify.NotConfigured as exc:
+        raise Problem(503, UNAVAILABLE, headers={"Retry-After": "600"}) from exc
     return CodeSent(
         expires_in_seconds=settings.booking_code_ttl_seconds, resend_after_seconds=settings.booking_code_resend_seconds
     )
@@ -122,7 +134,7 @@ async def book_appointment(
     address: AddressDep,
 ) -> BookingRead:
     assert isinstance(settings, DutySettings)
-    limits.admit(phone_key=codes.phone_key(protector, body.phone), address=address)
+    limits.admit(phone_key=codes.phone_key(protector, body.phone), address=address, slot_id=slot_id)
     await bookings.bookable(db=db, clock=clock, slot_id=slot_id)  # a slot that cannot be booked spends no code
     code_hash = await codes.use(
         db=db, clock=clock, protector=protector, settings=settings, phone=body.phone, code=body.code
