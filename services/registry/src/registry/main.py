@@ -10,6 +10,7 @@ from gridline.service import ServiceDefinition, build_app
 from registry.assist_lists import service as assist_lists
 from registry.assist_lists.views import router as assist_list_router
 from registry.division_tree import service as division_tree
+from registry.division_tree.views import public_router as public_division_router
 from registry.division_tree.views import router as division_router
 from registry.grids import service as grids
 from registry.grids.views import router as grid_router
@@ -43,6 +44,7 @@ def definition() -> ServiceDefinition:
             person_router,
             grid_router,
             division_router,
+            public_division_router,
             risk_area_router,
             rule_router,
             screening_router,

@@ -81,6 +81,24 @@ async def children(*, db: Database, parent: str) -> list[DivisionRead]:
         raise NotFound("division") from exc
 
 
+async def one(*, db: Database, code: str) -> DivisionRead:
+    """One province, city or county (from the civil-affairs list), township or community (the tree), by code."""
+    if len(code) == 6:
+        try:
+            name = divisions.county_known(code)
+        except ValueError as exc:
+            raise NotFound("division") from exc
+        if code.endswith("0000"):
+            return DivisionRead(code=code, name=name, level="province", parent=None)
+        if code.endswith("00"):
+            return DivisionRead(code=code, name=name, level="city", parent=code[:2])
+        return DivisionRead(code=code, name=name, level="county", parent=code[:4])
+    found = await db[COLLECTION].find_one({"_id": code})
+    if found is None:
+        raise NotFound("division")
+    return DivisionRead(code=code, name=found["name"], level=found["level"], parent=found["parent"])
+
+
 async def _document(db: Database, code: str, name: str, actor: str, clock: Clock) -> dict[str, Any]:
     try:
         divisions.county_known(code[:6])

@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Response, status
 from gridline.auth import Principal
-from gridline.http.deps import ClockDep, DbDep, require
+from gridline.http.deps import PUBLIC, ClockDep, DbDep, require
 
 from registry import rights
 from registry.division_tree import service
 from registry.division_tree.models import DivisionCreate, DivisionImportResult, DivisionRead
 
 router = APIRouter(prefix="/v1/divisions", tags=["divisions"])
+# A division's name is a public fact: the residents' pages name the community whose board they show.
+public_router = APIRouter(prefix="/v1/public/divisions", tags=["public"], dependencies=[PUBLIC])
 Admin = Annotated[Principal, Depends(require(rights.MANAGE_DIVISIONS))]
 Reader = Annotated[Principal, Depends(require(rights.READ_DIVISIONS))]
 
@@ -48,3 +50,12 @@ async def list_divisions(
     db: DbDep, _: Reader, parent: Annotated[str, Query(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9})$")]
 ) -> list[DivisionRead]:
     return await service.children(db=db, parent=parent)
+
+
+@public_router.get(
+    "/{code}",
+    operation_id="getPublicDivision",
+    summary="区划名称：一个县（市、区）、乡镇/街道或村/社区的名称与上级（无需登录）",
+)
+async def get_public_division(db: DbDep, code: Annotated[str, Path(pattern=r"^(\d{6}|\d{9}|\d{12})$")]) -> DivisionRead:
+    return await service.one(db=db, code=code)

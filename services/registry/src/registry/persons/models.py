@@ -167,6 +167,7 @@ class AuditEntryRead(BaseModel):
     id: str
     person_id: str
     actor: str
+    actor_name: str | None = Field(default=None, description="the actor's name as their token gave it, if any")
     roles: list[str]
     action: str
     purpose: str

@@ -30,6 +30,7 @@ async def reveal(
             "_id": audit_id,
             "person_id": person_id,
             "actor": principal.subject,
+            "actor_name": _display_name(principal),
             "roles": sorted(principal.roles),
             "jurisdiction": principal.jurisdiction,
             "action": "reveal",
@@ -40,6 +41,12 @@ async def reveal(
         }
     )
     return RevealRead(person_id=person_id, audit_id=audit_id, **{f: _open(person, f, protector) for f in body.fields})
+
+
+def _display_name(principal: Principal) -> str | None:
+    """The name the caller's token carries, so the audit list names people rather than account ids."""
+    name = principal.claims.get("name")
+    return name[:60] if isinstance(name, str) and name.strip() else None
 
 
 def _open(person: dict[str, Any], field: str, protector: Protector) -> str | None:

@@ -62,3 +62,4 @@ class ScreeningRead(BaseModel):
     new_persons: list[NewPersonOutcome]
     note: str | None
     screened_by: str
+    screened_by_name: str | None = Field(default=None, description="the screener's name as their token gave it")

@@ -53,8 +53,15 @@ async def record(
         "new_persons": [o.model_dump() for o in outcomes],
         "note": body.note,
         "screened_by": principal.subject,
+        "screened_by_name": _display_name(principal),
     }
     return await insert_once(db[COLLECTION], stamp(screening, key=key, body=body), body=body)
+
+
+def _display_name(principal: Principal) -> str | None:
+    """The name the caller's token carries, so the list names people rather than account ids."""
+    name = principal.claims.get("name")
+    return name[:60] if isinstance(name, str) and name.strip() else None
 
 
 async def _check_known(db: Database, principal: Principal, body: ScreeningCreate) -> None:
