@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from web import names
 from web.apis import ApisDep, resident_address
 from web.templating import render
 
@@ -23,4 +24,4 @@ async def board(request: Request, apis: ApisDep, community: Annotated[str, Query
     found = await apis.duty.call(
         "GET", "/v1/public/board", params={"community_code": community}, forwarded_for=resident_address(request)
     )
-    return render(request, "board.html", board=found)
+    return render(request, "board.html", board=found, community_name=await names.division(apis, community))

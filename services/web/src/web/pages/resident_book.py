@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
+from web import names
 from web.apis import Apis, ApisDep, resident_address
 from web.pages.resident import plain, refusal
 from web.session import CsrfChecked
@@ -32,7 +33,15 @@ async def slot_list(request: Request, apis: ApisDep, community: Community, day: 
     now = datetime.now(SHANGHAI)
     for slot in slots:
         slot["started"] = datetime.fromisoformat(slot["starts_at"]) <= now
-    return render(request, "resident/book_list.html", community=community, day=chosen, days=days, slots=slots)
+    return render(
+        request,
+        "resident/book_list.html",
+        community=community,
+        community_name=await names.division(apis, community),
+        day=chosen,
+        days=days,
+        slots=slots,
+    )
 
 
 @router.get("/{slot_id}", response_class=HTMLResponse)
@@ -111,13 +120,14 @@ async def cancel(request: Request, apis: ApisDep, slot_id: SlotId, booking_id: B
     except ApiError as exc:
         if exc.status == 422:
             return _cancel_form(request, community, slot_id, booking_id, {"cancel_code": "取消码不正确"})
+        unknown = "没有找到这个预约，请从预约成功页面的取消链接进入。"
         return _cancel_form(
             request,
             community,
             slot_id,
             booking_id,
             {},
-            problem="没有找到这个预约，请核对预约号。" if exc.status == 404 else refusal(exc, "未能取消，请重试。"),
+            problem=unknown if exc.status == 404 else refusal(exc, "未能取消，请重试。"),
             status_code=exc.status,
         )
     return render(request, "resident/book_cancelled.html", community=community, booking=booking)
