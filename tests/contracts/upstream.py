@@ -9,11 +9,13 @@ from __future__ import annotations
 from care.requests import events as requests
 from monitoring.alerts import events as alerts
 from monitoring.checkins import events as checkins
+from monitoring.figures import events as figures
 from monitoring.plans import events as plans
 
 PLAN_TOPIC = plans.TOPIC
 CHECKIN_TOPIC = checkins.TOPIC
 ALERT_TOPIC = alerts.TOPIC
+FIGURES_TOPIC = figures.TOPIC
 REQUEST_TOPIC = requests.TOPIC
 
 Plan = plans.PlanData
@@ -23,6 +25,8 @@ PlanCancelled = plans.PlanCancelled
 CheckinRecorded = checkins.CheckinRecorded
 CheckinMissed = checkins.CheckinMissed
 AlertRaised = alerts.AlertRaised
+FiguresCounted = figures.FiguresCounted
+FigureRow = figures.FigureRow
 AlertAcknowledged = alerts.AlertAcknowledged
 AlertResolved = alerts.AlertResolved
 RequestOpened = requests.RequestOpened
@@ -39,6 +43,7 @@ PLAN_CANCELLED = plans.CANCELLED
 CHECKIN_RECORDED = checkins.RECORDED
 CHECKIN_MISSED = checkins.MISSED
 ALERT_RAISED = alerts.RAISED
+FIGURES_COUNTED = figures.COUNTED
 ALERT_ACKNOWLEDGED = alerts.ACKNOWLEDGED
 ALERT_RESOLVED = alerts.RESOLVED
 REQUEST_OPENED = requests.OPENED

@@ -95,6 +95,7 @@ async def test_the_daily_stats_add_up_against_the_raw_check_ins(platform: Platfo
         "expected": done + missed,
         "done": done,
         "missed": missed,
+        "pending": 0,
         "recorded": results,
         "late": late,
         "corrected": 1,
@@ -142,7 +143,7 @@ async def test_redelivered_events_are_counted_once(platform: Platform) -> None:
         assert body["totals"]["checkins"]["recorded"] == expected
 
     await eventually(lambda: recorded(6))
-    runner = next(c for c in platform.runtime("monitoring").consumers if c.group.endswith("stats"))
+    runner = next(c for c in platform.runtime("monitoring").consumers if c.group.endswith("figures"))
     before = runner.stats.handled
     records = await platform.sandbox.read_topic("monitoring.checkin.v1", at_least=8)
     again = [r for r in records if r.event().type.endswith("checkin.recorded.v1")]

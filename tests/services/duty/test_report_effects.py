@@ -1,4 +1,4 @@
-"""What events add to a community's days: plans over the days they run, gaps over the days they span."""
+"""What events add to a community's days: monitoring's figures as they are, gaps over the days they span."""
 
 from __future__ import annotations
 
@@ -6,60 +6,42 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from duty.reports.effects import MAX_PLAN_DAYS, Row, gap_rows, name, one, plan_rows, plan_state
+from duty.reports.effects import Row, figure_rows, gap_rows, name, one
 from duty.reports.rollup import by_division
 
 C = "330106001001"
 
 
-def state(
-    measure: str = "home_isolation", starts: str = "2021-01-10", ends: str = "2021-01-12", per_day: int = 2
-) -> dict[str, object]:
-    data = SimpleNamespace(
-        community_code=C,
-        measure=measure,
-        starts_on=date.fromisoformat(starts),
-        ends_on=date.fromisoformat(ends),
-        checkins_per_day=per_day,
-    )
-    return plan_state(data, ended_on=None)
+def row(community: str, day: date, counts: dict[str, dict[str, int]]) -> SimpleNamespace:
+    return SimpleNamespace(community_code=community, day=day, counts=counts)
 
 
-def test_a_started_plan_counts_one_person_and_its_check_ins_on_each_of_its_days() -> None:
-    rows = plan_rows(None, state())
-
-    assert rows == [
-        Row(C, date(2021, 1, d), {"measures.home_isolation": 1, "checkins.expected": 2}) for d in (10, 11, 12)
+def test_monitorings_figures_are_taken_as_they_are_summed_per_community_and_day() -> None:
+    day = date(2021, 1, 12)
+    rows = [
+        row(C, day, {"people": {"home_isolation": 1}, "checkins": {"expected": 2, "done": 1}}),
+        row(C, day, {"checkins": {"done": 1, "missed": 1}, "nat": {"due": 1}}),  # another grid of the community
+        row(C, day, {"alerts": {"fever": 2, "nat_positive": 1}, "plans": {"started": 1}}),
+        row("330106001002", day, {"people": {"home_isolation": -1, "Bad Name": 1}}),
     ]
 
-
-def test_an_extended_plan_adds_only_the_new_days_and_a_changed_measure_moves_every_day() -> None:
-    extended = plan_rows(state(), state(ends="2021-01-13"))
-    tightened = plan_rows(state(), state(measure="centralised_isolation"))
-
-    assert extended == [Row(C, date(2021, 1, 13), {"measures.home_isolation": 1, "checkins.expected": 2})]
-    assert tightened[0] == Row(
-        C, date(2021, 1, 10), {"measures.home_isolation": -1, "measures.centralised_isolation": 1}
-    )
-
-
-def test_a_plan_ended_early_stops_counting_after_the_day_it_ended() -> None:
-    data = SimpleNamespace(
-        community_code=C,
-        measure="home_isolation",
-        starts_on=date(2021, 1, 10),
-        ends_on=date(2021, 1, 20),
-        checkins_per_day=1,
-    )
-    cancelled = plan_state(data, ended_on=date(2021, 1, 12))
-    rows = plan_rows(plan_state(data, ended_on=None), cancelled)
-
-    assert [r.day.day for r in rows] == list(range(13, 21))
-    assert all(r.deltas == {"measures.home_isolation": -1, "checkins.expected": -1} for r in rows)
-
-
-def test_a_plan_is_counted_at_most_a_bounded_number_of_days() -> None:
-    assert len(plan_rows(None, state(ends="2022-01-10"))) == MAX_PLAN_DAYS
+    assert figure_rows(rows) == [
+        Row(
+            C,
+            day,
+            {
+                "measures.home_isolation": 1,
+                "checkins.expected": 2,
+                "checkins.done": 2,
+                "checkins.missed": 1,
+                "nat.due": 1,
+                "alerts.by_kind.fever": 2,
+                "alerts.raised": 3,
+                "alerts.by_kind.nat_positive": 1,
+            },
+        ),
+        Row("330106001002", day, {"measures.home_isolation": -1, "measures.other": 1}),
+    ]
 
 
 def test_a_gap_counts_once_on_its_first_day_and_its_minutes_on_each_day_it_spans() -> None:

@@ -13,6 +13,7 @@ from monitoring.checkins import store as checkins
 from monitoring.checkins.views import router as checkin_router
 from monitoring.communities.views import router as community_router
 from monitoring.cutoff.job import JOB as CUTOFF
+from monitoring.figures import projection as figures
 from monitoring.plans import store as plans
 from monitoring.plans.views import router as plan_router
 from monitoring.published import PUBLISHED
@@ -52,7 +53,14 @@ def definition(*, consume_duty_events: bool = True) -> ServiceDefinition:
         published=PUBLISHED,
         subscriptions=subscriptions(consume_duty_events=consume_duty_events),
         # The relay visits these in order each round: the busiest (and the alerts inside them) first.
-        outbox_collections=[checkins.COLLECTION, venues.DAYS, alerts.COLLECTION, plans.COLLECTION],
+        outbox_collections=[
+            checkins.COLLECTION,
+            venues.DAYS,
+            alerts.COLLECTION,
+            plans.COLLECTION,
+            figures.PLANS,
+            figures.SOURCES,
+        ],
         indexes=[
             *plans.INDEXES,
             *checkins.INDEXES,

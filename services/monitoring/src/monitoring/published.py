@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from monitoring.alerts import events as alert_events
 from monitoring.checkins import events as checkin_events
+from monitoring.figures import events as figure_events
 from monitoring.plans import events as plan_events
 
 PUBLISHED = [
@@ -16,4 +17,5 @@ PUBLISHED = [
     alert_events.RAISED,
     alert_events.ACKNOWLEDGED,
     alert_events.RESOLVED,
+    figure_events.COUNTED,
 ]

@@ -8,6 +8,8 @@ from monitoring.alerts import handlers as alert_handlers
 from monitoring.alerts import inbound as alert_inbound
 from monitoring.communities import handlers as community_handlers
 from monitoring.communities import inbound as community_inbound
+from monitoring.figures import handlers as figure_handlers
+from monitoring.figures import inbound as figured
 from monitoring.plans import handlers as plan_handlers
 from monitoring.plans import inbound as person
 from monitoring.stats import handlers as stat_handlers
@@ -43,20 +45,42 @@ ALERTS = Subscription(
     ],
 )
 
+# The one definition of the day's figures, projected from monitoring's own events (see `monitoring.figures`).
+FIGURES = Subscription(
+    purpose="figures",
+    routes=[
+        *(
+            Route(figured.PLAN_TOPIC, ce_type, figured.PlanIn, figure_handlers.on_plan_event)
+            for ce_type in figured.PLAN_TYPES
+        ),
+        Route(
+            figured.CHECKIN_TOPIC,
+            figured.CHECKIN_RECORDED,
+            figured.CheckinRecordedIn,
+            figure_handlers.on_checkin_recorded,
+            handle_many=figure_handlers.on_checkins_recorded,
+        ),
+        Route(
+            figured.CHECKIN_TOPIC,
+            figured.CHECKIN_MISSED,
+            figured.CheckinMissedIn,
+            figure_handlers.on_checkin_missed,
+            handle_many=figure_handlers.on_checkins_missed,
+        ),
+        Route(figured.ALERT_TOPIC, figured.ALERT_RAISED, figured.AlertRaisedIn, figure_handlers.on_alert_raised),
+    ],
+)
+
 STATS = Subscription(
     purpose="stats",
     routes=[
         Route(
-            counted.CHECKIN_TOPIC,
-            counted.CHECKIN_RECORDED,
-            counted.CheckinRecordedIn,
-            stat_handlers.on_checkin_recorded,
-            handle_many=stat_handlers.on_checkins_recorded,
+            counted.FIGURES_TOPIC,
+            counted.FIGURES_COUNTED,
+            counted.FiguresCountedIn,
+            stat_handlers.on_figures_counted,
+            handle_many=stat_handlers.on_many_figures_counted,
         ),
-        Route(counted.ALERT_TOPIC, counted.ALERT_RAISED, counted.AlertRaisedIn, stat_handlers.on_alert_raised),
-        Route(counted.PLAN_TOPIC, counted.PLAN_STARTED, counted.PlanEventIn, stat_handlers.on_plan_started),
-        Route(counted.PLAN_TOPIC, counted.PLAN_COMPLETED, counted.PlanEventIn, stat_handlers.on_plan_completed),
-        Route(counted.PLAN_TOPIC, counted.PLAN_CANCELLED, counted.PlanEventIn, stat_handlers.on_plan_cancelled),
     ],
 )
 
@@ -90,7 +114,7 @@ DUTY_ROUTES = [
 
 def subscriptions(*, consume_duty_events: bool = True) -> list[Subscription]:
     directory = [*GRID_ROUTES, *(DUTY_ROUTES if consume_duty_events else [])]
-    return [PLANS, ALERTS, STATS, Subscription(purpose="directory", routes=directory)]
+    return [PLANS, ALERTS, FIGURES, STATS, Subscription(purpose="directory", routes=directory)]
 
 
 SUBSCRIPTIONS = subscriptions()

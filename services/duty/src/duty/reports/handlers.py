@@ -5,20 +5,16 @@ from __future__ import annotations
 from gridline.consumer import HandlerContext
 from gridline.events import Event
 
-from duty.reports import effects, ledger, plans
+from duty.reports import effects, ledger
 from duty.reports.effects import Row, name, one
 from duty.reports.inbound import (
-    AlertRaised,
-    CheckinMissed,
-    CheckinRecorded,
     DutyStep,
+    FiguresCounted,
     GapDetected,
     PersonRegistered,
-    PlanState,
     RequestOpened,
     RequestStep,
 )
-from duty.timing import local_day
 
 
 async def _record(ctx: HandlerContext, event: Event, rows: list[Row]) -> None:
@@ -32,48 +28,17 @@ async def on_person_registered(ctx: HandlerContext, event: Event, data: PersonRe
         await _record(ctx, event, one(data.community_code, data.registered_at, *paths))
 
 
-async def on_plan_started_or_changed(ctx: HandlerContext, event: Event, data: PlanState) -> None:
-    await plans.apply(db=ctx.db, clock=ctx.clock, event=event, data=data, ended_on=None)
-
-
-async def on_plan_ended(ctx: HandlerContext, event: Event, data: PlanState) -> None:
-    """A completed or cancelled plan runs up to the day it ended (the event's own day)."""
-    await plans.apply(db=ctx.db, clock=ctx.clock, event=event, data=data, ended_on=local_day(event.time))
-
-
 async def _record_many(ctx: HandlerContext, events: list[tuple[Event, list[Row]]]) -> None:
     await ledger.record_many(db=ctx.db, clock=ctx.clock, events=[(e.id, e.type, rows) for e, rows in events])
 
 
-def _checkin_rows(data: CheckinRecorded) -> list[Row]:
-    if data.corrects is not None:
-        return []  # a correction replaces a check-in counted already
-    paths = ["checkins.done", *(["checkins.abnormal"] if data.abnormal else [])]
-    return one(data.community_code, data.day, *paths)
+async def on_figures_counted(ctx: HandlerContext, event: Event, data: FiguresCounted) -> None:
+    await _record(ctx, event, effects.figure_rows(data.rows))
 
 
-async def on_checkin_recorded(ctx: HandlerContext, event: Event, data: CheckinRecorded) -> None:
-    await _record(ctx, event, _checkin_rows(data))
-
-
-async def on_checkins_recorded(ctx: HandlerContext, batch: list[tuple[Event, CheckinRecorded]]) -> None:
-    """Check-ins arrive all day from every grid: a poll's worth is counted in one write per community."""
-    await _record_many(ctx, [(event, _checkin_rows(data)) for event, data in batch])
-
-
-async def on_checkin_missed(ctx: HandlerContext, event: Event, data: CheckinMissed) -> None:
-    await _record(ctx, event, one(data.community_code, data.day, "checkins.missed"))
-
-
-async def on_checkins_missed(ctx: HandlerContext, batch: list[tuple[Event, CheckinMissed]]) -> None:
-    """The cut-off reports a community's misses at once."""
-    await _record_many(ctx, [(event, one(data.community_code, data.day, "checkins.missed")) for event, data in batch])
-
-
-async def on_alert_raised(ctx: HandlerContext, event: Event, data: AlertRaised) -> None:
-    await _record(
-        ctx, event, one(data.community_code, data.raised_at, "alerts.raised", f"alerts.by_kind.{name(data.kind)}")
-    )
+async def on_many_figures_counted(ctx: HandlerContext, batch: list[tuple[Event, FiguresCounted]]) -> None:
+    """Monitoring's figures arrive all day: a poll's worth is counted in one write per community."""
+    await _record_many(ctx, [(event, effects.figure_rows(data.rows)) for event, data in batch])
 
 
 async def on_request_opened(ctx: HandlerContext, event: Event, data: RequestOpened) -> None:

@@ -8,22 +8,14 @@ from gridline.events import InboundData, event_type
 from pydantic import Field
 
 PERSON_TOPIC = "registry.person.v1"
-PLAN_TOPIC = "monitoring.plan.v1"
-CHECKIN_TOPIC = "monitoring.checkin.v1"
-ALERT_TOPIC = "monitoring.alert.v1"
+FIGURES_TOPIC = "monitoring.figures.v1"
 REQUEST_TOPIC = "care.request.v1"
 INCIDENT_TOPIC = "duty.incident.v1"
 SUPPLY_TOPIC = "duty.supply.v1"
 ROSTER_TOPIC = "duty.roster.v1"
 
 PERSON_REGISTERED = event_type("registry", "person", "registered")
-PLAN_STARTED = event_type("monitoring", "plan", "started")
-PLAN_CHANGED = event_type("monitoring", "plan", "changed")
-PLAN_COMPLETED = event_type("monitoring", "plan", "completed")
-PLAN_CANCELLED = event_type("monitoring", "plan", "cancelled")
-CHECKIN_RECORDED = event_type("monitoring", "checkin", "recorded")
-CHECKIN_MISSED = event_type("monitoring", "checkin", "missed")
-ALERT_RAISED = event_type("monitoring", "alert", "raised")
+FIGURES_COUNTED = event_type("monitoring", "figures", "counted")
 REQUEST_OPENED = event_type("care", "request", "opened")
 REQUEST_OVERDUE = event_type("care", "request", "overdue")
 REQUEST_FULFILLED = event_type("care", "request", "fulfilled")
@@ -42,37 +34,16 @@ class PersonRegistered(InboundData):
     registered_at: datetime
 
 
-class PlanState(InboundData):
-    """Every plan event carries the plan's whole state, so each is read the same way."""
-
-    plan_id: str
-    community_code: str
-    measure: str
-    starts_on: date
-    ends_on: date
-    checkins_per_day: int = 1
-    status: str = "active"
-
-
-class CheckinRecorded(InboundData):
-    checkin_id: str
-    community_code: str
+class FigureRow(InboundData):
     day: date
-    abnormal: bool = False
-    corrects: str | None = None
-
-
-class CheckinMissed(InboundData):
-    plan_id: str
     community_code: str
-    day: date
+    counts: dict[str, dict[str, int]]
 
 
-class AlertRaised(InboundData):
-    alert_id: str
-    kind: str
-    community_code: str
-    raised_at: datetime
+class FiguresCounted(InboundData):
+    """Monitoring's figures: rows to add, per day, community and grid (the report sums a community's)."""
+
+    rows: list[FigureRow]
 
 
 class RequestOpened(InboundData):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from gridline.http.bounds import CalendarDay, Instant
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 
 class KeyPopulations(BaseModel):
@@ -10,10 +10,25 @@ class KeyPopulations(BaseModel):
 
 
 class Checkins(BaseModel):
+    """Monitoring's figures of the day, as its statistics show them (`getDailyStats`)."""
+
     expected: int = Field(default=0, description="check-ins the day's running monitoring plans call for")
-    done: int = 0
-    abnormal: int = 0
-    missed: int = 0
+    done: int = Field(default=0, description="slots filled on time")
+    missed: int = Field(default=0, description="slots the cut-off found empty (0 before it)")
+    abnormal: int = Field(default=0, description="slots whose current result is abnormal")
+    recorded: int = Field(default=0, description="results recorded, late ones and corrections included")
+    late: int = Field(default=0, description="results recorded onto a slot already missed")
+    corrected: int = 0
+
+    @computed_field(description="not yet: expected - done - missed (0 once the day is closed)")  # type: ignore[prop-decorator]
+    @property
+    def pending(self) -> int:
+        return self.expected - self.done - self.missed
+
+
+class Nat(BaseModel):
+    due: int = Field(default=0, description="people with a nucleic-acid test due that day")
+    done: int = Field(default=0, description="of those, people with a test result recorded")
 
 
 class Alerts(BaseModel):
@@ -50,6 +65,7 @@ class Counts(BaseModel):
     key_populations: KeyPopulations = Field(default_factory=KeyPopulations)
     measures: dict[str, int] = Field(default_factory=dict, description="people under each measure that day")
     checkins: Checkins = Field(default_factory=Checkins)
+    nat: Nat = Field(default_factory=Nat)
     alerts: Alerts = Field(default_factory=Alerts)
     help_requests: HelpRequests = Field(default_factory=HelpRequests)
     incidents: Incidents = Field(default_factory=Incidents)

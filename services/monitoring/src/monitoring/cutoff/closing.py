@@ -55,7 +55,16 @@ def changes(
         fields.update(measure=upcoming, checkins_per_day=rules.per_day(upcoming))
         change = shaping.change_kind(plan, {**plan, **fields})
         outgoing.append(
-            _event(plan_events.CHANGED, plan, fields, day, clock, change=change, previous_measure=plan["measure"])
+            _event(
+                plan_events.CHANGED,
+                plan,
+                fields,
+                day,
+                clock,
+                change=change,
+                previous_measure=plan["measure"],
+                effective_on=following(day),
+            )
         )
     return fields, outgoing
 

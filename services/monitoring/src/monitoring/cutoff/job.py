@@ -1,4 +1,4 @@
-"""The cut-off job: judge a community's day once, record its figures, and set the next day's timer."""
+"""The cut-off job: judge a community's day once, mark its grids closed, and set the next day's timer."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ async def run(ctx: JobContext) -> None:
     tally = await judging.judge_day(
         db=ctx.db, clock=ctx.clock, rules=found, community_code=community, day=day, checkpoint=ctx.checkpoint
     )
-    for grid_id, grid in tally.grids.items():
-        await stats.set_closing(db=ctx.db, day=day, community_code=community, grid_id=grid_id, figures=grid.figures())
+    for grid_id in sorted(tally.grids):
+        await stats.set_closed(db=ctx.db, day=day, community_code=community, grid_id=grid_id)
     if tally.still_open:
         await schedule.ensure(db=ctx.db, clock=ctx.clock, community_code=community, day=following(day))
     # Marked last: a crash before this runs the day again, which changes nothing already done.

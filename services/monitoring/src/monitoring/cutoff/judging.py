@@ -111,12 +111,7 @@ async def _insert_missed(db: Database, docs: list[dict[str, Any]]) -> dict[str, 
 
 
 def _count(plan: dict[str, Any], day: str, states: dict[str, str], tally: DayTally) -> bool:
-    """Add the plan's day to its grid's figures; True when any of its slots was missed."""
-    grid = tally.grid(plan["grid_id"])
-    grid.people[plan["measure"]] += 1
-    grid.expected += plan["checkins_per_day"]
-    slots = [states.get(slot_id(plan["_id"], day, s)) for s in range(1, plan["checkins_per_day"] + 1)]
-    grid.done += sum(state == "recorded" for state in slots)
-    grid.missed += sum(state == "missed" for state in slots)
+    """Note the plan's day as judged; True when any of its slots was missed."""
+    tally.grids.add(plan["grid_id"])
     tally.judged += 1
-    return "missed" in slots
+    return any(states.get(slot_id(plan["_id"], day, s)) == "missed" for s in range(1, plan["checkins_per_day"] + 1))

@@ -1,8 +1,7 @@
-"""What a cut-off counts per grid, and how a plan's run of missed days continues (pure)."""
+"""What a cut-off covered, and how a plan's run of missed days continues (pure)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,31 +9,12 @@ from monitoring.days import previous
 
 
 @dataclass
-class GridTally:
-    expected: int = 0
-    done: int = 0
-    missed: int = 0
-    people: Counter[str] = field(default_factory=Counter)
-
-    def figures(self) -> dict[str, Any]:
-        return {
-            "checkins.expected": self.expected,
-            "checkins.done": self.done,
-            "checkins.missed": self.missed,
-            "people": dict(self.people),
-        }
-
-
-@dataclass
 class DayTally:
-    """The day's figures per (community, grid), and how many plans are still open after it."""
+    """The grids a day's judgment covered, and how many plans it judged and are still open after it."""
 
-    grids: dict[str, GridTally] = field(default_factory=dict)
+    grids: set[str] = field(default_factory=set)
     judged: int = 0
     still_open: int = 0
-
-    def grid(self, grid_id: str) -> GridTally:
-        return self.grids.setdefault(grid_id, GridTally())
 
 
 def streak_on(plan: dict[str, Any], day: str) -> int:

@@ -22,6 +22,7 @@ class PlanData(EventData):
     grid_id: str
     measure: str
     starts_on: date
+    first_day: date  # the first day check-ins are expected (the next one when it opened after the cut-off)
     ends_on: date
     checkins_per_day: int
     nat_dates: list[date]
@@ -37,6 +38,7 @@ class PlanChanged(PlanData):
     change: str  # extended | tightened | relaxed | moved | other
     previous_measure: str
     previous_person_id: str | None = None  # set when a merge moved the plan to the surviving record
+    effective_on: date | None = None  # the first day the change applies (a next stage: the day after the cut-off)
 
 
 class PlanCompleted(PlanData):

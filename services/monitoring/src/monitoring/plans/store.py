@@ -65,6 +65,7 @@ def payload(plan: dict[str, Any]) -> dict[str, Any]:
         "grid_id": plan["grid_id"],
         "measure": plan["measure"],
         "starts_on": date.fromisoformat(plan["starts_on"]),
+        "first_day": date.fromisoformat(plan.get("first_day") or plan["starts_on"]),
         "ends_on": date.fromisoformat(plan["ends_on"]),
         "checkins_per_day": plan["checkins_per_day"],
         "nat_dates": [date.fromisoformat(d) for d in plan["nat_dates"]],

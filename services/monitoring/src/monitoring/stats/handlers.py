@@ -1,4 +1,4 @@
-"""Event adapter: the day's counters follow monitoring's own events."""
+"""Event adapter: the day's counters follow monitoring's `figures.counted` rows."""
 
 from __future__ import annotations
 
@@ -6,29 +6,13 @@ from gridline.consumer import HandlerContext
 from gridline.events import Event
 
 from monitoring.stats import counting
-from monitoring.stats.inbound import AlertRaisedIn, CheckinRecordedIn, PlanEventIn
+from monitoring.stats.inbound import FiguresCountedIn
 
 
-async def on_checkin_recorded(ctx: HandlerContext, event: Event, data: CheckinRecordedIn) -> None:
-    await counting.checkin_recorded(db=ctx.db, event=event, data=data)
+async def on_figures_counted(ctx: HandlerContext, event: Event, data: FiguresCountedIn) -> None:
+    await counting.figures_counted(db=ctx.db, batch=[(event, data)])
 
 
-async def on_checkins_recorded(ctx: HandlerContext, batch: list[tuple[Event, CheckinRecordedIn]]) -> None:
-    """Check-ins arrive all day: a poll's worth is counted in one write per grid's day."""
-    await counting.checkins_recorded(db=ctx.db, batch=batch)
-
-
-async def on_alert_raised(ctx: HandlerContext, event: Event, data: AlertRaisedIn) -> None:
-    await counting.alert_raised(db=ctx.db, event=event, data=data)
-
-
-async def on_plan_started(ctx: HandlerContext, event: Event, data: PlanEventIn) -> None:
-    await counting.plan_event(db=ctx.db, event=event, data=data, counter="started")
-
-
-async def on_plan_completed(ctx: HandlerContext, event: Event, data: PlanEventIn) -> None:
-    await counting.plan_event(db=ctx.db, event=event, data=data, counter="completed")
-
-
-async def on_plan_cancelled(ctx: HandlerContext, event: Event, data: PlanEventIn) -> None:
-    await counting.plan_event(db=ctx.db, event=event, data=data, counter="cancelled")
+async def on_many_figures_counted(ctx: HandlerContext, batch: list[tuple[Event, FiguresCountedIn]]) -> None:
+    """Figures arrive all day: a poll's worth is added in one write per grid's day."""
+    await counting.figures_counted(db=ctx.db, batch=batch)

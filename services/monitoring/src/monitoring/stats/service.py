@@ -10,7 +10,7 @@ from gridline.auth import Principal
 from gridline.errors import NotFound
 from gridline.mongo import Database, read
 
-from monitoring.stats.models import CheckinFigures, DailyStatsRead, Figures, PlanFigures, UnitFigures
+from monitoring.stats.models import CheckinFigures, DailyStatsRead, Figures, NatFigures, PlanFigures, UnitFigures
 from monitoring.stats.store import COLLECTION, NO_GRID
 
 _NEXT_LEVEL = {2: 4, 4: 6, 6: 9, 9: 12}
@@ -50,15 +50,19 @@ def _sum(docs: list[dict[str, Any]]) -> Figures:
     alerts: Counter[str] = Counter()
     checkins: Counter[str] = Counter()
     plans: Counter[str] = Counter()
+    nat: Counter[str] = Counter()
     for doc in docs:
         people.update(doc.get("people", {}))
         alerts.update(doc.get("alerts", {}))
         checkins.update(doc.get("checkins", {}))
         plans.update(doc.get("plans", {}))
+        nat.update(doc.get("nat", {}))
+    pending = checkins["expected"] - checkins["done"] - checkins["missed"]
     return Figures(
-        people_by_measure=dict(people),
-        checkins=CheckinFigures(**checkins),
-        alerts_by_kind=dict(alerts),
+        people_by_measure={measure: n for measure, n in people.items() if n},
+        checkins=CheckinFigures(**checkins, pending=pending),
+        nat=NatFigures(**nat),
+        alerts_by_kind={kind: n for kind, n in alerts.items() if n},
         plans=PlanFigures(**plans),
         closed=bool(docs) and all(d.get("closed") for d in docs if d.get("grid_id")),
     )

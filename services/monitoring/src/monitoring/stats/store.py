@@ -1,9 +1,8 @@
 """Counter documents, one per day, community and grid, so no statistic ever scans the check-ins.
 
-Two writers, each exactly once. The cut-off sets the day's closing figures (expected, done and missed
-check-ins, people under each measure) with `$set`, which is idempotent by nature. Counters of things that
-happen during the day (results recorded, alerts raised, plans started and ended) are `$inc`s applied from
-the events, each guarded by the event id it records in the same write, so a redelivered event counts once.
+Every figure is the sum of `figures.counted` rows (see `monitoring.figures`, their one definition): each
+event's rows are `$inc`s guarded by the event id recorded in the same write, so a redelivered event counts
+once. The cut-off only marks a grid's day closed.
 """
 
 from __future__ import annotations
@@ -79,11 +78,11 @@ def _adding(counts: list[Count]) -> tuple[dict[str, Any], dict[str, Any]]:
     return guard, update
 
 
-async def set_closing(*, db: Database, day: str, community_code: str, grid_id: str, figures: dict[str, Any]) -> None:
-    """The cut-off's figures for one grid and day; setting them again after a rerun changes nothing."""
+async def set_closed(*, db: Database, day: str, community_code: str, grid_id: str) -> None:
+    """The cut-off judged the grid's day; marking it again after a rerun changes nothing."""
     key = doc_id(day, community_code, grid_id)
     await _create(db, key, day, community_code, grid_id)
-    await update_guarded(db[COLLECTION], key, {}, {"$set": {**figures, "closed": True}})
+    await update_guarded(db[COLLECTION], key, {}, {"$set": {"closed": True}})
 
 
 async def _create(db: Database, key: str, day: str, community_code: str, grid_id: str | None) -> None:
