@@ -1,8 +1,11 @@
 # syntax=docker/dockerfile:1
 # One image recipe for every service, named by the SERVICE build argument (registry, monitoring, care, duty, web).
 # Built from the repository root (docker compose does this): the lock file and the shared library live there.
+# BASE_IMAGE: any Debian-based image with Python 3.11 and pip on PATH (an operator's own, or one built without a
+# registry, as ./deploy/dev compose-smoke does); both stages use it, so the venv's interpreter is the same.
+ARG BASE_IMAGE=python:3.11.14-slim-bookworm
 
-FROM python:3.11.14-slim-bookworm AS build
+FROM ${BASE_IMAGE} AS build
 ARG SERVICE
 RUN pip install --no-cache-dir uv==0.13.8
 # Use the image's interpreter, never a downloaded one, so the venv runs unchanged in the final stage.
@@ -24,7 +27,7 @@ COPY services/${SERVICE}/src services/${SERVICE}/src
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable --package gridline-${SERVICE}
 
-FROM python:3.11.14-slim-bookworm
+FROM ${BASE_IMAGE}
 ARG SERVICE
 RUN groupadd --system --gid 10001 gridline \
     && useradd --system --uid 10001 --gid gridline --no-create-home --shell /usr/sbin/nologin gridline
