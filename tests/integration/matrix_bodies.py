@@ -176,6 +176,7 @@ BODIES: dict[str, Body] = {
     "rejectSwap": lambda w, n: {},
     "issueRosterFeed": lambda w, n: {},
     "revokeRosterFeed": lambda w, n: None,
+    "putNotificationPolicy": lambda w, n: {"phone": "13905719999", "channels": ["sms", "robot"]},
     "openIncident": lambda w, n: {
         "community_code": COMMUNITY,
         "kind": "other",

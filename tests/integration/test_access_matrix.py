@@ -89,9 +89,10 @@ CREATE_FROM_ELSEWHERE: dict[str, int] = {
     "publishNotice": 404,
     "createSlots": 404,
     "recomputeDailyReport": 404,
-    # A person's own calendar feed names no community: it follows the caller wherever they are rostered.
+    # A person's own calendar feed and notification policy name no community: they follow the caller.
     "issueRosterFeed": 201,
     "revokeRosterFeed": 204,
+    "putNotificationPolicy": 200,  # how the caller is paged is theirs, wherever their token says they are
 }
 # Writes to a seeded record that the other jurisdictions see answered otherwise than 404, with the reason
 # (none today: every service hides a record outside the caller's jurisdiction).

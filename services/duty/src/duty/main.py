@@ -22,6 +22,8 @@ from duty.incidents import store as incidents
 from duty.incidents.views import router as incident_router
 from duty.notices import service as notices
 from duty.notices.views import router as notice_router
+from duty.paging import grouping
+from duty.paging.views import router as paging_router
 from duty.plans import service as plan_templates
 from duty.plans.views import router as plan_router
 from duty.published import PUBLISHED
@@ -64,6 +66,7 @@ def definition() -> ServiceDefinition:
             feed_router,
             incident_router,
             escalation_router,
+            paging_router,
             plan_router,
             supply_router,
             venue_router,
@@ -88,6 +91,7 @@ def definition() -> ServiceDefinition:
             *changes.INDEXES,
             *desk.INDEXES,
             *feeds.INDEXES,
+            *grouping.INDEXES,
             *gaps.INDEXES,
             *incidents.INDEXES,
             *plan_templates.INDEXES,
@@ -105,6 +109,7 @@ def definition() -> ServiceDefinition:
         jobs=[
             gaps.JOB,
             timer.JOB,
+            grouping.JOB,
             expiry.JOB,
             notices.JOB,
             *publishing.JOBS,

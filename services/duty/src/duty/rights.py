@@ -18,6 +18,7 @@ SET_DUTY_DESK = Right(MANAGE_ROSTERS)
 MANAGE_ESCALATION = Right(MANAGE_ROSTERS)
 # Whoever may stand on a roster may subscribe to their own shifts.
 OWN_ROSTER_FEED = Right(READ_ROSTERS)
+OWN_NOTIFICATION_POLICY = Right(READ_ROSTERS)
 
 # Incidents and emergency plans
 READ_INCIDENTS = Right(WORKERS | OFFICERS)

@@ -9,12 +9,15 @@ from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from duty.paging.texts import TEMPLATES as PAGING_TEMPLATES
+
 _LOCAL_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # The texts duty sends: the wording each vendor approves as a template, its parameters in order.
 TEMPLATES = {
     "booking_code": MessageTemplate(
         text="您的预约验证码为{code}，{minutes}分钟内有效，请勿告诉他人。", params=("code", "minutes")
     ),
+    **PAGING_TEMPLATES,
 }
 
 
@@ -56,6 +59,14 @@ class DutySettings(ServiceSettings, NotifySettings):
     roster_feed_valid_days: int = Field(default=365, ge=1, le=730, description="how long a calendar feed link works")
     roster_feed_days_ahead: int = Field(default=42, ge=1, le=120)
     roster_feed_days_back: int = Field(default=7, ge=0, le=60)
+    paging_group_seconds: int = Field(
+        default=60, ge=0, le=600, description="pages of one kind, community and step within this are one page"
+    )
+    ack_link_minutes: int = Field(default=120, ge=5, le=1440, description="how long a page's acknowledge link works")
+    ack_page_url: str = Field(
+        default="http://127.0.0.1:8100/a", description="the pages' address of an acknowledge link (token appended)"
+    )
+    desk_page_url: str = Field(default="http://127.0.0.1:8100/desk", description="the duty desk, in grouped pages")
 
     @field_validator("gap_scan_time", "daily_report_time")
     @classmethod

@@ -9,6 +9,8 @@ from duty.board import handlers as board_handlers
 from duty.board import inbound as board_inbound
 from duty.incidents import handlers as incident_handlers
 from duty.incidents import inbound as incident_inbound
+from duty.paging import handlers as paging_handlers
+from duty.paging import inbound as paging_inbound
 from duty.reports import handlers as report
 from duty.reports import inbound as counted
 from duty.supplies import handlers as supply_handlers
@@ -43,6 +45,14 @@ SUBSCRIPTIONS = [
             Route(_I.REQUEST_TOPIC, _I.REQUEST_OVERDUE, _I.RequestOverdue, incident_handlers.on_request_overdue),
             Route(_I.SUPPLY_TOPIC, _I.SUPPLY_BELOW_MINIMUM, _I.SupplyAlarm, incident_handlers.on_supply_alarm),
             Route(_I.SUPPLY_TOPIC, _I.SUPPLY_EXPIRING, _I.SupplyAlarm, incident_handlers.on_supply_alarm),
+        ],
+    ),
+    Subscription(
+        purpose="paging",
+        by_key=True,  # each incident is its own key; its steps are paged in order
+        routes=[
+            Route(paging_inbound.TOPIC, ce_type, paging_inbound.IncidentStep, paging_handlers.on_incident_step)
+            for ce_type in (paging_inbound.OPENED, paging_inbound.ESCALATED)
         ],
     ),
     Subscription(
