@@ -163,6 +163,7 @@ async def test_an_officer_sees_the_days_numbers_match_the_api_and_exports_them(
     sheet = openpyxl.load_workbook(saved)["当日汇总"]
     exported = {str(code): value for _, value, code in sheet.iter_rows(min_row=2, values_only=True)}
     assert exported.pop("division") == TOWNSHIP
+    assert exported.pop("division_name")
     assert exported.pop("day") == today().isoformat()
     assert exported == expected
     await context.close()
@@ -172,7 +173,8 @@ async def test_an_officer_sees_the_days_numbers_match_the_api_and_exports_them(
 async def api_figures(totals: dict[str, Any], care: httpx.AsyncClient) -> dict[str, int]:
     """The day's figures by the page's keys, straight from monitoring's and care's APIs."""
     found = {f"people.{m}": n for m, n in totals["people_by_measure"].items()}
-    found |= {f"checkins.{k}": v for k, v in totals["checkins"].items()}
+    found |= {f"checkins.{k}": v for k, v in totals["checkins"].items() if k != "pending" or not totals["closed"]}
+    found |= {f"nat.{k}": v for k, v in totals["nat"].items()}
     found |= {f"plans.{k}": v for k, v in totals["plans"].items()}
     found |= {f"alerts.{k}": n for k, n in totals["alerts_by_kind"].items()}
     for status in ("open", "assigned", "acknowledged", "in_progress"):

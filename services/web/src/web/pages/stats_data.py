@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from web import names
 from web.apis import Apis
 from web.pages.desk_feed import every_page
 from web.session import User
@@ -19,12 +20,15 @@ OPEN_STATUSES = ("open", "assigned", "acknowledged", "in_progress")
 # The day's totals as rows of the table and the export: (key, words), the key naming the API's figure.
 CHECKIN_ROWS = (
     ("checkins.expected", "应打卡"),
-    ("checkins.done", "已打卡（截止时）"),
-    ("checkins.missed", "漏打卡"),
+    ("checkins.done", "按时打卡"),
+    ("checkins.pending", "尚未打卡（未到截止时间）"),
+    ("checkins.missed", "漏打卡（截止时统计）"),
     ("checkins.recorded", "当日录入"),
     ("checkins.late", "补录"),
     ("checkins.corrected", "更正"),
     ("checkins.abnormal", "异常"),
+    ("nat.due", "应做核酸（人）"),
+    ("nat.done", "已做核酸（人）"),
     ("plans.started", "新开监测"),
     ("plans.completed", "解除监测"),
     ("plans.cancelled", "取消监测"),
@@ -43,6 +47,7 @@ class Stats:
     open_by_unit: Counter[str]
     report: dict[str, Any] | None
     names: dict[str, str] = field(default_factory=dict)
+    division_name: str | None = None
 
     @property
     def totals(self) -> dict[str, Any]:
@@ -60,7 +65,11 @@ class Stats:
         found = [
             (f"people.{m}", f"{label(m, 'measure')}（人）", n) for m, n in self.totals["people_by_measure"].items()
         ]
-        found += [(key, words, self.figure(key)) for key, words in CHECKIN_ROWS]
+        found += [
+            (key, words, self.figure(key))
+            for key, words in CHECKIN_ROWS
+            if key != "checkins.pending" or not self.totals["closed"]
+        ]
         found += [
             (f"alerts.{k}", f"预警：{label(k, 'alert_kind')}", n) for k, n in self.totals["alerts_by_kind"].items()
         ]
@@ -73,18 +82,19 @@ class Stats:
 async def gather(apis: Apis, user: User, day: date) -> Stats:
     """The day's statistics, the check-in trend, open help requests and duty's daily report, in parallel."""
     trend_days = [day - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
-    trend, (by_status, by_unit), report, names = await asyncio.gather(
+    trend, (by_status, by_unit), report, unit_names, division_name = await asyncio.gather(
         asyncio.gather(*(_daily(apis.monitoring, user, d) for d in trend_days)),
         _open_requests(apis.care, user),
         _report(apis.duty, user, day),
-        _names(apis.registry, user),
+        _names(apis, user),
+        names.division(apis, user.jurisdiction),
     )
     daily = trend[-1]  # the last day of the trend is the day itself
     points = [
         (d, int(s["totals"]["checkins"]["done"]), int(s["totals"]["checkins"]["missed"]))
         for d, s in zip(trend_days, trend, strict=True)
     ]
-    return Stats(day, daily["division"], daily, points, by_status, by_unit, report, names)
+    return Stats(day, daily["division"], daily, points, by_status, by_unit, report, unit_names, division_name)
 
 
 async def _daily(monitoring: Api, user: User, day: date) -> dict[str, Any]:
@@ -127,12 +137,12 @@ async def _report(duty: Api, user: User, day: date) -> dict[str, Any] | None:
     return found
 
 
-async def _names(registry: Api, user: User) -> dict[str, str]:
-    """The names of the divisions directly under the user's, to label the rows; codes when unknown."""
+async def _names(apis: Apis, user: User) -> dict[str, str]:
+    """The names of the grids or divisions directly under the user's, to label the rows."""
     if len(user.jurisdiction) >= 12:
-        return {}
+        return await names.grids(apis, user)
     try:
-        found = await registry.call("GET", "/v1/divisions", token=user.token, params={"parent": user.jurisdiction})
+        found = await apis.registry.call("GET", "/v1/divisions", token=user.token, params={"parent": user.jurisdiction})
     except ApiError as error:
         if error.status == 401:
             raise

@@ -22,10 +22,11 @@ def workbook(stats: Stats) -> bytes:
     _header(totals, ["指标", "数值", "代码"])
     totals.append(["日期", stats.day.isoformat(), "day"])
     totals.append(["区划", stats.division, "division"])
+    totals.append(["区划名称", stats.division_name or "", "division_name"])
     for key, words, number in stats.rows():
         totals.append([words, number, key])
     units = book.create_sheet("下级明细")
-    _header(units, ["区划/网格", "名称", "监测人数", "已打卡", "漏打卡", "预警", "未办结求助"])
+    _header(units, ["区划/网格", "名称", "监测人数", "应打卡", "按时打卡", "尚未打卡", "漏打卡", "预警", "未办结求助"])
     for child in stats.daily["children"]:
         unit = str(child["unit"])
         units.append(
@@ -33,7 +34,9 @@ def workbook(stats: Stats) -> bytes:
                 unit,
                 stats.names.get(unit, ""),
                 sum(child["people_by_measure"].values()),
+                child["checkins"]["expected"],
                 child["checkins"]["done"],
+                child["checkins"]["pending"],
                 child["checkins"]["missed"],
                 sum(child["alerts_by_kind"].values()),
                 stats.open_by_unit.get(unit, 0),
