@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from web import names
 from web.apis import Apis
+from web.errors import _in_words
 from web.templating import local_time, templates
 from web.upstream import ApiError
 
@@ -99,3 +100,9 @@ def test_a_grid_or_venue_not_found_is_named_in_words_not_by_id() -> None:
 def test_times_read_as_beijing_month_day_and_minute() -> None:
     assert local_time("2026-12-06T00:00:00Z") == "12月06日 08:00"
     assert local_time("2026-12-06T08:00:00+08:00") == "12月06日 08:00"
+
+
+def test_a_refusal_is_explained_in_chinese_without_the_records_id() -> None:
+    assert _in_words(ApiError(404, "Not Found", f"grid {GRID} not found")) == "要找的记录不存在，或不在您的辖区。"
+    assert _in_words(ApiError(404, "未找到", f"网格{GRID}不存在")) == "要找的记录不存在，或不在您的辖区。"
+    assert _in_words(ApiError(409, "冲突", "此手机号已预约该时段")) == "此手机号已预约该时段"

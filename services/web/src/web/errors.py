@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -35,6 +36,24 @@ def _to_signin(request: Request) -> Response:
     )
 
 
+REFUSALS = {
+    403: "您的岗位不能进行此操作。",
+    404: "要找的记录不存在，或不在您的辖区。",
+    409: "该记录刚被他人修改，请刷新后重试。",
+    429: "请稍后再试。",
+}
+# The services explain in Chinese where it matters to a person; their English details name records by id.
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,}", re.IGNORECASE)
+
+
+def _in_words(exc: ApiError) -> str:
+    """A refusal's detail as a person reads it: the service's Chinese words, else ours; never a record's id."""
+    if _CJK.search(exc.detail) and not _ID.search(exc.detail):
+        return exc.detail
+    return REFUSALS.get(exc.status, "操作未完成，请稍后再试。")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def sign_in(request: Request, exc: SignInRequired) -> Response:
@@ -51,7 +70,7 @@ def install(app: FastAPI) -> None:
             return _to_signin(request)
         titles = {403: "没有权限", 404: "未找到", 409: "与现有记录冲突", 429: "操作太频繁"}
         title = titles.get(exc.status, exc.title)
-        return render(request, "error.html", status_code=exc.status, title=title, detail=exc.detail)
+        return render(request, "error.html", status_code=exc.status, title=title, detail=_in_words(exc))
 
     @app.exception_handler(Unavailable)
     async def unavailable(request: Request, exc: Unavailable) -> Response:
