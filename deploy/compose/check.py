@@ -3,7 +3,8 @@
 The Go program in deploy/compose/validate is built once per source version into the user's cache directory.
 Interpolation gets a placeholder for every variable deploy/compose/example.env names (and nothing from the
 process environment or a local .env), so a required variable missing from the example fails here too.
-Exit status 0 when valid, 1 when not.
+Without --file, the overrides are checked too, each merged onto docker-compose.yml as they are used (see
+STACKS). Exit status 0 when valid, 1 when not.
 
     python deploy/compose/check.py [--file docker-compose.yml] [--print]
 """
@@ -25,6 +26,13 @@ REPO = HERE.parents[1]
 VALIDATOR_SRC = HERE / "validate"
 EXAMPLE_ENV = HERE / "example.env"
 _ENV_LINE = re.compile(r"^([A-Z][A-Z0-9_]*)=")
+# The files docker-compose.yml is used with: alone, with the locally built images on podman
+# (`./deploy/dev compose-smoke`), and with two replicas of monitoring and duty on top.
+STACKS = (
+    (),
+    ("local-images.yml", "podman.yml"),
+    ("local-images.yml", "podman.yml", "replicas.yml"),
+)
 
 
 def cache_dir() -> Path:
@@ -63,7 +71,7 @@ def placeholder_env(example: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--file", type=Path, default=REPO / "docker-compose.yml", help="compose file to validate")
+    parser.add_argument("--file", type=Path, default=None, help="compose file to validate (alone)")
     parser.add_argument("--print", action="store_true", help="also print the resolved model")
     args = parser.parse_args(argv)
 
@@ -72,8 +80,15 @@ def main(argv: list[str] | None = None) -> int:
         command += ["-env", assignment]
     if args.print:
         command.append("-print")
-    command.append(str(args.file.resolve()))
-    return subprocess.run(command, check=False).returncode
+    if args.file is not None:
+        return subprocess.run([*command, str(args.file.resolve())], check=False).returncode
+    status = 0
+    for overrides in STACKS:
+        files = [str(REPO / "docker-compose.yml"), *(str(HERE / name) for name in overrides)]
+        if overrides:
+            print(f"with {', '.join(overrides)}: ", end="", flush=True)
+        status |= subprocess.run([*command, *files], check=False).returncode
+    return status
 
 
 if __name__ == "__main__":
