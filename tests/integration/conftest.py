@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from gridline.devstack.browser import LAUNCH_ARGS, chromium
+from gridline.devstack.emulators.running import Emulator, emulator
 from gridline.testing import Sandbox, Secrets, Servers
 from playwright.async_api import Browser, async_playwright, expect
 
@@ -27,6 +29,14 @@ async def browser() -> AsyncIterator[Browser]:
             yield launched
         finally:
             await launched.close()
+
+
+@pytest.fixture
+def vendor_emulators(tmp_path: Path) -> Iterator[Emulator]:
+    """The SMS and group-robot vendors' emulators, as a process on a port of their own, with fresh credentials
+    (`vendor_emulators.settings` is what a service needs to send through them)."""
+    with emulator(tmp_path / "emulators") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

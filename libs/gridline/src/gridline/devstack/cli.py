@@ -30,6 +30,7 @@ import httpx
 
 from gridline import topics
 from gridline.devstack import secrets, servers
+from gridline.devstack.emulators import config as vendor_emulators
 from gridline.devstack.supervised import Program, Supervisor
 
 LOCAL = Path(os.environ.get("GRIDLINE_DEV_HOME", servers.REPO / ".local")).resolve()
@@ -45,6 +46,7 @@ USUAL_PORTS = {
     "care": 8103,
     "duty": 8104,
     "web": 8100,
+    "emulators": 8190,
 }
 
 
@@ -140,7 +142,10 @@ def _ports() -> dict[str, int]:
     path = STACK_DIR / "ports.json"
     if path.exists():
         kept: dict[str, int] = json.loads(path.read_text())
-        return kept
+        added = _added_ports(kept)
+        if added:
+            path.write_text(json.dumps({**kept, **added}, indent=2))
+        return {**kept, **added}
     wanted = dict(USUAL_PORTS)
     legacy = servers.Stack.load(STACK_DIR)  # a folder of the stack before supervisord: keep its servers' ports
     if legacy is not None:
@@ -169,7 +174,19 @@ def _programs(ports: dict[str, int]) -> list[Program]:
     for order, name in enumerate(SERVICES):
         env = {"PORT": str(ports[name])}
         programs.append(Program(name, [sys.executable, "-m", name], logs / f"{name}.log", env, priority=20 + order))
+    emulators = [sys.executable, "-m", "gridline.devstack.emulators"]
+    env = {"PORT": str(ports["emulators"])}
+    programs.append(Program("emulators", emulators, logs / "emulators.log", env, priority=15))
     return programs
+
+
+def _added_ports(kept: dict[str, int]) -> dict[str, int]:
+    """Ports for programs added since the folder took its ports: the usual one if free, else a free one."""
+    added = {}
+    for name, port in USUAL_PORTS.items():
+        if name not in kept:
+            added[name] = port if servers.port_free(port) else servers.free_ports(1)[0]
+    return added
 
 
 def _environment(ports: dict[str, int]) -> dict[str, str]:
@@ -180,6 +197,17 @@ def _environment(ports: dict[str, int]) -> dict[str, str]:
         "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{ports['kafka']}",
         "PUBLIC_URL": f"http://127.0.0.1:{ports['web']}",
         **{f"{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}" for name in SERVICES if name != "web"},
+        **_messaging(ports),
+    }
+
+
+def _messaging(ports: dict[str, int]) -> dict[str, str]:
+    """Texts and group robots go to the local vendor emulators, with credentials made for this folder: Aliyun
+    by default, Tencent for the demo's second community, DingTalk and WeCom robots for the demo's duty groups."""
+    return {
+        **vendor_emulators.local_environment(LOCAL, f"http://127.0.0.1:{ports['emulators']}"),
+        "SMS_SENDER": "aliyun",
+        "SMS_COMMUNITY_SENDERS": json.dumps({"330106001002": "tencent"}),
     }
 
 
@@ -275,6 +303,8 @@ def _print_urls(ports: dict[str, int], seconds: float) -> None:
     print("\nA token for a grid worker of the demo community (valid 8 hours):")
     print("  ./deploy/dev token --role grid_worker --jurisdiction 330106001001")
     print("A server or service that dies is started again by itself; `./deploy/dev status` shows each one.")
+    emulators = f"http://127.0.0.1:{ports['emulators']}/_emulator"
+    print(f"What the vendor emulators received: curl -s {emulators}/aliyun/received (tencent, dingtalk, wecom)")
     print("Stop everything with: ./deploy/dev down")
 
 
