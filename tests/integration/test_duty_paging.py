@@ -5,8 +5,13 @@ a storm of incidents of one kind in one community is one page per channel."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
+import dataclasses
 import json
-from collections.abc import Iterator
+import os
+import re
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,7 +21,10 @@ import pytest
 from gridline.clock import FixedClock
 from gridline.devstack.emulators.config import local_codes
 from gridline.devstack.emulators.running import Emulator, emulator
-from gridline.testing import eventually
+from gridline.testing import Running, eventually
+from web.main import create_app as create_web
+from web.settings import WebSettings
+from web.upstream import Api
 
 from tests.conftest import Platform
 from tests.contracts import upstream as agreed
@@ -261,3 +269,61 @@ async def test_thirty_fevers_in_one_community_within_a_minute_are_one_page_per_c
     assert (to_leader["template_code"], to_leader["params"]["count"]) == (CODES["aliyun"]["incident_group_page"], "30")
     assert len(vendors.received("aliyun", phone="13905710031")) == 1
     assert len([r for r in vendors.received("wecom") if "值班员officer-a" in r["content"]]) == 1
+
+
+@contextlib.asynccontextmanager
+async def pages_calling(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+    """The web pages in this process, calling the duty service the test runs."""
+    settings = WebSettings(
+        environment="test",
+        session_secret=base64.b64encode(os.urandom(32)).decode(),
+        dev_signin_keys=str(platform.sandbox.secrets.auth_dir),
+    )
+    app = create_web(settings)
+    running = Running()
+    try:
+        client = await running.start("web", app)
+        app.state.apis = dataclasses.replace(app.state.apis, duty=Api("duty", platform.client("duty")))
+        yield client
+    finally:
+        await running.close()
+
+
+async def test_the_acknowledge_page_asks_first_acknowledges_on_the_button_once_and_says_why_a_link_is_refused(
+    platform: Platform, vendors: Emulator
+) -> None:
+    clock, duty = await started(platform, vendors)
+    secrets = platform.sandbox.secrets
+    await set_policy(platform, "officer-a", "13905710041")
+    await publish(platform.sandbox, agreed.ALERT_RAISED, alert("alert-4"), key="alert-4")
+    await requested(platform, level=0)
+    clock.advance(timedelta(seconds=HOLD))
+    [to_officer] = await texts_to(vendors, "13905710041")
+    token = token_of(to_officer)
+
+    async with pages_calling(platform) as web:
+        previewed = await web.get(f"/a/{token}")  # what a chat app does to show a preview
+        opened = await web.get(f"/a/{token}")
+        [before] = (await duty.get("/v1/incidents", headers=admin(secrets))).json()["items"]
+        csrf = re.search(r'name="csrf" value="([^"]+)"', opened.text)
+        assert csrf is not None, opened.text
+        acknowledged = await web.post(f"/a/{token}", data={"csrf": csrf.group(1)})
+        again = await web.post(f"/a/{token}", data={"csrf": csrf.group(1)})
+        reopened = await web.get(f"/a/{token}")
+        tampered = await web.get(f"/a/{token[:-1]}{'A' if token[-1] != 'A' else 'B'}")
+        forged = await web.post(f"/a/{token}", data={"csrf": "not-the-session's"})
+    [after] = (await duty.get("/v1/incidents", headers=admin(secrets))).json()["items"]
+
+    assert (previewed.status_code, opened.status_code) == (200, 200)
+    assert "确认接单" in opened.text
+    assert "发热事件" in opened.text
+    assert before["status"] == "open"  # opening the link, twice, acknowledged nothing
+    assert acknowledged.status_code == 200, acknowledged.text
+    assert "已确认接单" in acknowledged.text
+    assert (after["status"], after["acknowledged_by"]) == ("acknowledged", "officer-a")
+    assert (again.status_code, "这条链接已经用过" in again.text) == (410, True)
+    assert reopened.status_code == 200
+    assert "这条链接已经用过，事件已确认接单" in reopened.text
+    assert 'method="post"' not in reopened.text
+    assert (tampered.status_code, "链接无效" in tampered.text) == (403, True)
+    assert forged.status_code == 403

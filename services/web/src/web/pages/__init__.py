@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from web.pages import (
+    ack,
     desk,
     desk_roster,
     desk_supplies,
@@ -33,6 +34,7 @@ ROUTERS: list[APIRouter] = [
     worker_admin.router,
     worker_imports.router,
     desk.router,
+    ack.router,
     desk_roster.router,
     desk_supplies.router,
     helper.router,
