@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from gridline.notify import MessageTemplate, NotifySettings
+from gridline.notify import MessageTemplate, NotifySettings, Templates
 from gridline.settings import ServiceSettings
 from gridline.webhooks import Endpoint, configured_endpoint
 from limits import parse_many
@@ -51,7 +51,7 @@ class DutySettings(ServiceSettings, NotifySettings):
     booking_code_ttl_seconds: int = Field(default=300, ge=60, le=3600)
     booking_code_resend_seconds: int = Field(default=60, ge=0, le=3600)
     booking_code_max_attempts: int = Field(default=5, ge=1, le=20)
-    notify_templates: dict[str, MessageTemplate] = Field(default_factory=lambda: dict(TEMPLATES))
+    notify_templates: Templates = Field(default_factory=lambda: dict(TEMPLATES))
     stream_poll_seconds: float = Field(default=1.0, gt=0, le=30)
     public_url: str = Field(
         default="http://127.0.0.1:8104", description="Where phones reach duty's public routes (feeds, links)."

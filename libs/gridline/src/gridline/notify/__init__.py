@@ -56,7 +56,7 @@ from gridline.notify.models import (
     State,
 )
 from gridline.notify.sender import job_kinds
-from gridline.notify.settings import MessageTemplate, NotifySettings, Robot
+from gridline.notify.settings import MessageTemplate, NotifySettings, Robot, Templates
 from gridline.notify.store import COLLECTION, INDEXES, get, queue, undelivered
 
 __all__ = [
@@ -75,6 +75,7 @@ __all__ = [
     "Queued",
     "Robot",
     "State",
+    "Templates",
     "get",
     "job_kinds",
     "queue",

@@ -10,13 +10,33 @@ code each vendor approved it under (`sms_template_codes`).
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SmsVendor = Literal["store", "disabled", "aliyun", "tencent"]
 RobotVendor = Literal["dingtalk", "wecom"]
+
+
+def _json_object(value: Any) -> Any:
+    """A JSON object from the environment; empty (as compose passes an unset variable) is none."""
+    if isinstance(value, str):
+        return json.loads(value) if value.strip() else {}
+    return value
+
+
+# Decoded here rather than by the settings source, so an empty variable means "none" instead of an error.
+JsonObject = BeforeValidator(_json_object)
 
 
 class MessageTemplate(BaseModel):
@@ -43,18 +63,24 @@ class Robot(BaseModel):
     secret: str = ""
 
 
+Templates = Annotated[dict[str, MessageTemplate], NoDecode, JsonObject]
+
+
 class NotifySettings(BaseSettings):
+    # Errors must not echo the input: it holds the vendors' secrets.
+    model_config = SettingsConfigDict(hide_input_in_errors=True)
+
     sms_sender: SmsVendor = Field(
         default="store",
         description="The SMS vendor where `sms_community_senders` names none: `aliyun`, `tencent`, `store` "
         "(development: texts kept in the `sms_sink` collection) or `disabled` (texts refused).",
     )
-    sms_community_senders: dict[str, SmsVendor] = Field(
+    sms_community_senders: Annotated[dict[str, SmsVendor], NoDecode, JsonObject] = Field(
         default_factory=dict, description='division code prefix -> vendor, longest wins: {"330106": "tencent"}'
     )
     sms_daily_cap_per_phone: int = Field(default=10, ge=1, le=1000, description="texts per phone per day")
-    notify_templates: dict[str, MessageTemplate] = Field(default_factory=dict, description="kind -> template")
-    sms_template_codes: dict[str, dict[str, str]] = Field(
+    notify_templates: Templates = Field(default_factory=dict, description="kind -> template")
+    sms_template_codes: Annotated[dict[str, dict[str, str]], NoDecode, JsonObject] = Field(
         default_factory=dict,
         description='vendor -> kind -> approved template code: {"aliyun": {"booking_code": "SMS_154950909"}, '
         '"tencent": {"booking_code": "1110001"}}',
@@ -130,7 +156,7 @@ class NotifySettings(BaseSettings):
 
     def robots(self) -> dict[str, Robot]:
         """division code -> robot; ValueError (naming the setting, not its value) when it does not parse."""
-        if self.notify_robots is None:
+        if self.notify_robots is None or not self.notify_robots.get_secret_value().strip():
             return {}
         try:
             raw = json.loads(self.notify_robots.get_secret_value())
