@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from gridline import notify
 from gridline.clock import Clock
 from gridline.service import ServiceDefinition, build_app
 
+from care.dispatch import redispatch
+from care.dispatch.subscriptions import NOTICES as DISPATCH_NOTICES
 from care.dispatch.views import router as dispatch_router
 from care.helpers import service as helpers
 from care.helpers.views import router as helper_router
@@ -47,7 +50,7 @@ def definition() -> ServiceDefinition:
             legacy_member_router,
         ],
         published=PUBLISHED,
-        subscriptions=SUBSCRIPTIONS,
+        subscriptions=[*SUBSCRIPTIONS, DISPATCH_NOTICES],
         outbox_collections=[REQUESTS, visits.COLLECTION],
         indexes=[
             *members.INDEXES,
@@ -57,8 +60,9 @@ def definition() -> ServiceDefinition:
             *visits.INDEXES,
             *templates.INDEXES,
             *open311.INDEXES,
+            *notify.INDEXES,
         ],
-        jobs=[deadlines.JOB, isolation.JOB, *chains.JOBS, templates.JOB],
+        jobs=[deadlines.JOB, isolation.JOB, *chains.JOBS, templates.JOB, redispatch.JOB, *notify.job_kinds()],
     )
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from gridline.notify import MessageTemplate, NotifySettings
+from gridline.notify.settings import SmsVendor
 from gridline.settings import ServiceSettings
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from care.dispatch.texts import TEMPLATES as DISPATCH_TEMPLATES
 from care.open311.clients import parse_open311_clients
 from care.vocabulary import Group, Priority, RequestType, VisitKind
 
@@ -82,7 +85,7 @@ DEFAULT_ALERT_RULES = {
 }
 
 
-class CareSettings(ServiceSettings):
+class CareSettings(ServiceSettings, NotifySettings):
     # Merged with the base config; errors must not echo the input, which holds the Open311 keys.
     model_config = SettingsConfigDict(hide_input_in_errors=True)
 
@@ -113,6 +116,12 @@ class CareSettings(ServiceSettings):
     open311_clients: SecretStr = Field(
         default=SecretStr(""),
         description="Open311 clients as client_id:jurisdiction:api_key[,...]; none by default.",
+    )
+    # No SMS gateway ships with the platform: helpers see their tasks on their page until one is configured.
+    sms_sender: SmsVendor = Field(default="disabled", description="aliyun, tencent, store (development) or disabled")
+    notify_templates: dict[str, MessageTemplate] = Field(default_factory=lambda: dict(DISPATCH_TEMPLATES))
+    redispatch_limit: int = Field(
+        default=3, ge=0, le=10, description="how often an unacknowledged urgent request goes to another helper"
     )
 
     @field_validator("response_deadlines")
