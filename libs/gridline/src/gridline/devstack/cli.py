@@ -5,6 +5,8 @@ up       start Kafka, FerretDB, the four services and the pages under supervisor
 down     stop everything `up` started
 status   what is running where
 servers  start only Kafka and FerretDB (for tests) and print their addresses as environment variables
+compose-smoke  build every image of docker-compose.yml locally, run it on podman and prove it end to end
+         (`gridline.devstack.compose_smoke`; slow: about half an hour on a fresh machine)
 
 supervisord restarts a server or service that dies within a second or two (`gridline.devstack.supervised`).
 `GRIDLINE_DEV_HOME` moves the stack's folder (default `.local`), and `GRIDLINE_DEV_PORTS=free` has its first
@@ -58,10 +60,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="gridline-dev", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=["up", "down", "status", "servers"])
+    parser.add_argument("command", choices=["up", "down", "status", "servers", "compose-smoke"])
     parser.add_argument("--no-demo", action="store_true", help="up: skip loading demo data")
     parser.add_argument("--state-dir", type=Path, default=None, help="servers: where data, logs and pids go")
     parser.add_argument("--stop", action="store_true", help="servers: stop the servers of --state-dir")
+    parser.add_argument("--keep", action="store_true", help="compose-smoke: leave the stack running at the end")
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
@@ -70,6 +73,10 @@ def main(argv: list[str] | None = None) -> None:
             down()
         elif args.command == "status":
             status()
+        elif args.command == "compose-smoke":
+            from gridline.devstack import compose_smoke
+
+            compose_smoke.main(keep=args.keep)
         else:
             servers_command(args.state_dir or LOCAL / "test-stack", stop=args.stop)
     except (Refused, RuntimeError, OSError, subprocess.CalledProcessError, xmlrpc.client.Fault) as exc:
