@@ -298,3 +298,35 @@ async def test_a_sender_killed_mid_send_never_texts_twice_and_the_desk_is_told(
     assert len(vendor_emulators.received("aliyun", phone=PHONE)) == 1  # sent once, never again
     assert message["error"] == "发送中断，结果未知（未重发，以免重复）"
     assert incidents == 1
+
+
+@pytest.mark.parametrize(("community", "vendor"), [(COMMUNITY, "aliyun"), (OTHER_COMMUNITY, "tencent")])
+async def test_the_vendor_s_receipt_marks_a_text_delivered_or_fails_it_on_the_desk(
+    platform: Platform, vendor_emulators: Emulator, community: str, vendor: str
+) -> None:
+    await platform.start("duty", **through(vendor_emulators, notify_receipt_seconds=0.2))
+    duty = platform.client("duty")
+    reached, unreachable = "13905710001", "13905710002"
+
+    await duty.post("/v1/public/booking-codes", json={"phone": reached, "community_code": community})
+    delivered = await eventually(lambda: _in_state(platform, reached, "delivered"), timeout=30)
+    vendor_emulators.behave(vendor, receipt="failed")  # the handset is off: the vendor took it, no receipt
+    await duty.post("/v1/public/booking-codes", json={"phone": unreachable, "community_code": community})
+    failed = await eventually(lambda: _failed(platform, unreachable), timeout=30)
+    answer = await duty.get(
+        "/v1/incidents",
+        params={"community_code": community},
+        headers=platform.sandbox.secrets.headers("duty_officer", jurisdiction=community),
+    )
+
+    assert [entry.get("outcome") for entry in delivered["log"]] == ["sent", "delivered"]
+    assert failed["error"].startswith(f"{vendor} receipt")
+    assert len(vendor_emulators.received(vendor, phone=unreachable)) == 1  # taken once: not sent again
+    [incident] = [i for i in answer.json()["items"] if i["summary"].startswith("通知未送达")]
+    assert "139****0002" in incident["summary"]
+
+
+async def _in_state(platform: Platform, phone: str, state: str) -> dict[str, Any]:
+    stored = await message_of(platform, phone)
+    assert stored["state"] == state
+    return stored

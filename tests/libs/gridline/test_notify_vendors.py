@@ -134,3 +134,18 @@ def test_the_emulators_keep_their_credentials_in_the_folder(tmp_path: Path) -> N
     again = local_environment(tmp_path, "http://127.0.0.1:1")
     assert first == again
     assert first["ALIYUN_SMS_ACCESS_KEY_SECRET"] not in json.dumps(first["NOTIFY_ROBOTS"])
+
+
+@pytest.mark.parametrize("vendor", ["aliyun", "tencent"])
+async def test_the_handset_receipt_is_read_back_from_the_vendor(vendors: Emulator, vendor: str) -> None:
+    settings = settings_of(dict(vendors.settings))
+    receipts = {"aliyun": aliyun.receipt, "tencent": tencent.receipt}
+    found = []
+    for receipt in ("delivered", "failed", "pending"):
+        vendors.behave(vendor, receipt=receipt)
+        sent = await attempt(settings, vendor)
+        async with httpx.AsyncClient(timeout=10) as http:
+            delivery = Delivery(None, SystemClock(), None, settings, http, "k")  # type: ignore[arg-type]
+            found.append((await receipts[vendor](delivery, PHONE, str(sent.vendor_message_id))).status)
+    vendors.behave(vendor)
+    assert found == ["delivered", "failed", "retry"]

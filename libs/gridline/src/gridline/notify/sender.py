@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 OnFailed = Callable[[JobContext, Failure], Awaitable[None]]
 SMS = {"store": sink.send, "aliyun": aliyun.send, "tencent": tencent.send}
+RECEIPTS = {"aliyun": aliyun.receipt, "tencent": tencent.receipt}
 ROBOTS = {"dingtalk": dingtalk.post, "wecom": wecom.post}
 UNKNOWN = "发送中断，结果未知（未重发，以免重复）"
 
@@ -40,8 +41,12 @@ def job_kinds(*, on_failed: OnFailed | None = None) -> list[JobKind]:
     async def handle(ctx: JobContext) -> None:
         await attempt(ctx, on_failed)
 
+    async def receipt(ctx: JobContext) -> None:
+        await check_receipt(ctx, on_failed)
+
     # Retries of a message are new jobs with their own due time; these bounds are for the database's outages.
-    return [JobKind(kind, handle, max_attempts=20, backoff=timedelta(seconds=1)) for kind in store.JOB_KIND.values()]
+    kinds = [(kind, handle) for kind in store.JOB_KIND.values()] + [(store.RECEIPT_KIND, receipt)]
+    return [JobKind(kind, handler, max_attempts=20, backoff=timedelta(seconds=1)) for kind, handler in kinds]
 
 
 async def attempt(ctx: JobContext, on_failed: OnFailed | None) -> None:
@@ -109,6 +114,8 @@ async def _record(
     guard = {"state": State.SENDING.value, "attempts": number}
     log.info("message %s attempt %d via %s: %s %s", key, number, message["vendor"], outcome.status, outcome.error or "")
     if outcome.status in ("sent", "delivered"):
+        if outcome.status == "sent" and outcome.vendor_message_id and message["vendor"] in RECEIPTS:
+            await _ask_receipt(ctx, settings, key, 1)
         await update_guarded(
             ctx.db[store.COLLECTION],
             key,
@@ -142,6 +149,41 @@ async def _record(
         return
     message["log"] = attempt
     await _fail(ctx, message, outcome.error or "failed", on_failed, guard=guard)
+
+
+async def _ask_receipt(ctx: JobContext, settings: NotifySettings, key: str, check: int) -> None:
+    if not settings.notify_receipt_seconds or check > settings.notify_receipt_checks:
+        return
+    due = ctx.clock.now() + timedelta(seconds=settings.notify_receipt_seconds * 2 ** (check - 1))
+    payload = {"key": key, "check": check}
+    job_id = store.receipt_job_id(key, check)
+    await jobs.schedule(ctx.db, job_id=job_id, kind=store.RECEIPT_KIND, due_at=due, payload=payload, clock=ctx.clock)
+
+
+async def check_receipt(ctx: JobContext, on_failed: OnFailed | None) -> None:
+    """Ask the SMS vendor whether the handset has a sent text: delivered, failed (the desk is told), or ask
+    again later, up to `notify_receipt_checks` times; a text never reported stays `sent`."""
+    settings = ctx.settings
+    assert isinstance(settings, NotifySettings)
+    key, check = ctx.payload["key"], int(ctx.payload["check"])
+    message = await ctx.db[store.COLLECTION].find_one({"_id": key})
+    if message is None or message["state"] != State.SENT.value or message["vendor"] not in RECEIPTS:
+        return
+    protector: Protector = settings.protector()  # type: ignore[attr-defined]
+    phone = protector.open(message["phone"], context=store.PHONE_CONTEXT)
+    async with httpx.AsyncClient(timeout=settings.notify_timeout_seconds, follow_redirects=False) as http:
+        delivery = Delivery(ctx.db, ctx.clock, protector, settings, http, key)
+        outcome = await RECEIPTS[message["vendor"]](delivery, phone, message["vendor_message_id"])
+    now = ctx.clock.now()
+    report = {"receipt": check, "at": now, "outcome": outcome.status, "error": outcome.error}
+    if outcome.status == "delivered":
+        update = {"$set": {"state": State.DELIVERED.value, "updated_at": now}, "$push": {"log": report}}
+        await update_guarded(ctx.db[store.COLLECTION], key, {"state": State.SENT.value}, update)
+    elif outcome.status == "failed":
+        message["log"] = report
+        await _fail(ctx, message, outcome.error or "failed", on_failed, guard={"state": State.SENT.value})
+    else:
+        await _ask_receipt(ctx, settings, key, check + 1)
 
 
 async def _fail(

@@ -92,6 +92,10 @@ class NotifySettings(BaseSettings):
     notify_retry_seconds: float = Field(default=5.0, gt=0, le=3600, description="first retry wait, doubling")
     notify_max_attempts: int = Field(default=6, ge=1, le=20)
     notify_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    notify_receipt_seconds: float = Field(
+        default=30.0, ge=0, le=3600, description="when to ask an SMS vendor for the handset's receipt (0: never)"
+    )
+    notify_receipt_checks: int = Field(default=4, ge=1, le=10, description="asks, each wait doubling")
 
     aliyun_sms_endpoint: str = Field(default="https://dysmsapi.aliyuncs.com", pattern=r"^https?://")
     aliyun_sms_access_key_id: str = Field(default="", max_length=128)

@@ -40,11 +40,16 @@ INDEXES = [
     Index(sink.SINK, (("phone_hash", ASCENDING), ("_id", ASCENDING))),
 ]
 JOB_KIND = {Channel.SMS: "notify.sms", Channel.ROBOT: "notify.robot"}
+RECEIPT_KIND = "notify.receipt"
 MAX_KEY = 200
 
 
 def job_id(key: str, attempt: int) -> str:
     return f"notify:{key}#{attempt}"
+
+
+def receipt_job_id(key: str, check: int) -> str:
+    return f"notify-receipt:{key}#{check}"
 
 
 async def queue(

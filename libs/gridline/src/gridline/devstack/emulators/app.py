@@ -39,6 +39,7 @@ class Behaviour:
     code: str | None = None
     http_status: int | None = None
     stall_seconds: float = 0.0
+    receipt: str = "delivered"  # what the handset's receipt will say of texts taken now: delivered, failed, pending
 
     def failing(self) -> bool:
         """Whether this request fails as told (counting it against `fail`)."""
@@ -74,6 +75,7 @@ class Emulators:
             else:
                 refusal = FAILURES[vendor](behaviour.code or DEFAULT_FAILURE[vendor])
         answer = refusal or ok
+        record["receipt"] = behaviour.receipt if refusal is None else None
         is_json = answer.media_type == "application/json"
         record["answer"] = json.loads(bytes(answer.body)) if is_json else answer.status_code
         record["taken"] = refusal is None
@@ -102,6 +104,8 @@ async def aliyun_send(request: Request) -> Response:
     accepted = emulators.accepted
     body = await request.body()
     query = dict(parse_qsl(request.url.query, keep_blank_values=True))
+    if request.headers.get("x-acs-action") == aliyun.QUERY:
+        return _aliyun_receipt(request, query, body, emulators)
     record = {
         "phone": query.get("PhoneNumbers"),
         "sign_name": query.get("SignName"),
@@ -136,7 +140,8 @@ def _aliyun_refusal(request: Request, query: dict[str, str], body: bytes, accept
     if match is None:
         return _aliyun_error("MissingAuthorization", status=400)
     key_id, names, given = match.groups()
-    if request.headers.get("x-acs-action") != aliyun.ACTION or request.headers.get("x-acs-version") != aliyun.VERSION:
+    action = request.headers.get("x-acs-action")
+    if action not in (aliyun.ACTION, aliyun.QUERY) or request.headers.get("x-acs-version") != aliyun.VERSION:
         return _aliyun_error("InvalidAction.NotFound", status=404)
     secret = accepted.aliyun_keys.get(key_id)
     if secret is None:
@@ -166,6 +171,8 @@ async def tencent_send(request: Request) -> Response:
     body = await request.body()
     payload = _json(body.decode(errors="replace"))
     payload = payload if isinstance(payload, dict) else {}
+    if request.headers.get("x-tc-action") == tencent.QUERY:
+        return _tencent_receipt(request, payload, body, emulators)
     phones = payload.get("PhoneNumberSet") or []
     record = {
         "phone": phones[0].removeprefix("+86") if phones and isinstance(phones[0], str) else None,
@@ -214,7 +221,8 @@ def _tencent_refusal(request: Request, body: bytes, accepted: Accepted) -> Respo
     if match is None:
         return _tencent_error("AuthFailure.SignatureFailure", "The provided credentials could not be validated.")
     secret_id, _, given = match.groups()
-    if request.headers.get("x-tc-action") != tencent.ACTION or request.headers.get("x-tc-version") != tencent.VERSION:
+    action = request.headers.get("x-tc-action")
+    if action not in (tencent.ACTION, tencent.QUERY) or request.headers.get("x-tc-version") != tencent.VERSION:
         return _tencent_error("InvalidAction", "The action does not exist.")
     secret_key = accepted.tencent_keys.get(secret_id)
     if secret_key is None:
@@ -234,6 +242,63 @@ def _tencent_refusal(request: Request, body: bytes, accepted: Accepted) -> Respo
     if not hmac.compare_digest(expected, given):
         return _tencent_error("AuthFailure.SignatureFailure", "The provided credentials could not be validated.")
     return None
+
+
+def _aliyun_receipt(request: Request, query: dict[str, str], body: bytes, emulators: Emulators) -> Response:
+    """`QuerySendDetails`: the receipt of the text with this BizId (not recorded as a text received)."""
+    refusal = _aliyun_refusal(request, query, body, emulators.accepted)
+    if refusal is not None:
+        return refusal
+    received = emulators.vendors["aliyun"].received
+    sent = [r for r in received if r.get("biz_id") == query.get("BizId") and r.get("taken")]
+    status = {"delivered": 3, "failed": 2}.get(str(sent[-1].get("receipt")), 1) if sent else None
+    details = [
+        {
+            "PhoneNum": query.get("PhoneNumber"),
+            "SendStatus": status,
+            "ErrCode": {3: "DELIVERED", 2: "MK:0001"}.get(status or 1, ""),
+            "TemplateCode": sent[-1]["template_code"],
+            "OutId": sent[-1]["out_id"],
+            "SendDate": sent[-1]["at"],
+        }
+        for _ in ([1] if status is not None else [])
+    ]
+    return JSONResponse(
+        {
+            "Code": "OK",
+            "Message": "OK",
+            "TotalCount": len(details),
+            "SmsSendDetailDTOs": {"SmsSendDetailDTO": details},
+            "RequestId": str(uuid.uuid4()),
+        }
+    )
+
+
+def _tencent_receipt(request: Request, payload: dict[str, Any], body: bytes, emulators: Emulators) -> Response:
+    """`PullSmsSendStatusByPhoneNumber`: the receipts of the texts taken for this number."""
+    refusal = _tencent_refusal(request, body, emulators.accepted)
+    if refusal is not None:
+        return refusal
+    phone = str(payload.get("PhoneNumber", ""))
+    reports = []
+    for record in emulators.vendors["tencent"].received:
+        if not record.get("taken") or phone not in record["phones"] or record.get("receipt") == "pending":
+            continue
+        delivered = record["receipt"] == "delivered"
+        serial = record["answer"]["Response"]["SendStatusSet"][0]["SerialNo"]
+        reports.append(
+            {
+                "UserReceiveTime": int(time.time()),
+                "CountryCode": "86",
+                "SubscriberNumber": phone.removeprefix("+86"),
+                "PhoneNumber": phone,
+                "SerialNo": serial,
+                "ReportStatus": "SUCCESS" if delivered else "FAIL",
+                "Description": "用户短信送达成功" if delivered else "用户关机或不在服务区",
+                "SessionContext": record["session_context"] or "",
+            }
+        )
+    return JSONResponse({"Response": {"PullSmsSendStatusSet": reports, "RequestId": str(uuid.uuid4())}})
 
 
 async def dingtalk_send(request: Request) -> Response:
@@ -307,9 +372,13 @@ async def behaviour(request: Request) -> Response:
             code=str(wanted["code"]) if wanted.get("code") is not None else None,
             http_status=int(wanted["http_status"]) if wanted.get("http_status") else None,
             stall_seconds=float(wanted.get("stall_seconds", 0)),
+            receipt=str(wanted.get("receipt", "delivered")),
         )
+        if told.receipt not in ("delivered", "failed", "pending"):
+            raise ValueError(told.receipt)
     except (ValueError, TypeError, AttributeError, KeyError):
-        return JSONResponse({"detail": "fail (int), code (str), http_status (int), stall_seconds (number)"}, 422)
+        detail = "fail (int), code (str), http_status (int), stall_seconds (number), receipt (delivered|failed|pending)"
+        return JSONResponse({"detail": detail}, 422)
     emulators.vendors[vendor].behaviour = told
     return JSONResponse(told.__dict__)
 

@@ -19,9 +19,11 @@ from urllib.parse import quote
 
 import httpx
 
+from gridline.clock import LOCAL_TZ
 from gridline.notify.vendors.base import Delivery, Outcome, Status, Text, http_failure, unexpected
 
 ACTION, VERSION, ALGORITHM = "SendSms", "2017-05-25", "ACS3-HMAC-SHA256"
+QUERY = "QuerySendDetails"  # the delivery receipt of one text, by phone, send date and BizId
 # Flow control and the vendor's own trouble pass; everything else is about the request and comes back.
 TRANSIENT = ("isv.BUSINESS_LIMIT_CONTROL", "Throttling", "ServiceUnavailable", "InternalError", "isp.")
 
@@ -56,12 +58,19 @@ def sign(
 
 
 def signed_request(
-    *, endpoint: str, key_id: str, secret: str, query: Mapping[str, str], now: datetime, nonce: str
+    *,
+    endpoint: str,
+    key_id: str,
+    secret: str,
+    query: Mapping[str, str],
+    now: datetime,
+    nonce: str,
+    action: str = ACTION,
 ) -> tuple[httpx.URL, dict[str, str]]:
     url = httpx.URL(endpoint)
     headers = {
         "host": url.netloc.decode(),
-        "x-acs-action": ACTION,
+        "x-acs-action": action,
         "x-acs-version": VERSION,
         "x-acs-date": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "x-acs-signature-nonce": nonce,
@@ -103,3 +112,39 @@ async def send(delivery: Delivery, text: Text) -> Outcome:
         return Outcome("sent", vendor_message_id=str(answer.get("BizId") or ""), status_code=response.status_code)
     status: Status = "retry" if code.startswith(TRANSIENT) or response.status_code >= 500 else "failed"
     return Outcome(status, error=f"aliyun {code}", status_code=response.status_code)
+
+
+async def receipt(delivery: Delivery, phone: str, biz_id: str) -> Outcome:
+    """The handset's receipt, by `QuerySendDetails`: `SendStatus` 3 delivered, 2 failed (its `ErrCode`),
+    1 still waiting (`retry`: asked again later)."""
+    settings = delivery.settings
+    assert settings.aliyun_sms_access_key_secret is not None
+    query = {
+        "PhoneNumber": phone,
+        "BizId": biz_id,
+        "SendDate": datetime.now(LOCAL_TZ).strftime("%Y%m%d"),
+        "PageSize": "10",
+        "CurrentPage": "1",
+    }
+    url, headers = signed_request(
+        endpoint=settings.aliyun_sms_endpoint,
+        key_id=settings.aliyun_sms_access_key_id,
+        secret=settings.aliyun_sms_access_key_secret.get_secret_value(),
+        query=query,
+        now=datetime.now(UTC),
+        nonce=uuid.uuid4().hex,
+        action=QUERY,
+    )
+    try:
+        response = await delivery.http.post(url, headers=headers, content=b"")
+        answer = response.json()
+        details = answer["SmsSendDetailDTOs"]["SmsSendDetailDTO"] if answer["Code"] == "OK" else []
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return Outcome("retry", error="aliyun receipt unavailable")
+    status = next((int(d["SendStatus"]) for d in details if isinstance(d, dict) and "SendStatus" in d), 1)
+    if status == 3:
+        return Outcome("delivered")
+    if status == 2:
+        code = next((str(d.get("ErrCode")) for d in details if isinstance(d, dict)), "")
+        return Outcome("failed", error=f"aliyun receipt {code}")
+    return Outcome("retry")

@@ -20,6 +20,7 @@ import httpx
 from gridline.notify.vendors.base import Delivery, Outcome, Text, http_failure, unexpected
 
 ACTION, VERSION, SERVICE, ALGORITHM = "SendSms", "2021-01-11", "sms", "TC3-HMAC-SHA256"
+QUERY = "PullSmsSendStatusByPhoneNumber"  # the delivery receipts of a number over a period
 CONTENT_TYPE = "application/json; charset=utf-8"
 SIGNED_HEADERS = "content-type;host"
 TRANSIENT = ("InternalError", "RequestLimitExceeded", "LimitExceeded", "FailedOperation.FailResolvePacket")
@@ -41,7 +42,14 @@ def signature(*, secret_key: str, host: str, path: str, body: bytes, timestamp: 
 
 
 def signed_headers(
-    *, endpoint: str, secret_id: str, secret_key: str, region: str, body: bytes, timestamp: int
+    *,
+    endpoint: str,
+    secret_id: str,
+    secret_key: str,
+    region: str,
+    body: bytes,
+    timestamp: int,
+    action: str = ACTION,
 ) -> dict[str, str]:
     url = httpx.URL(endpoint)
     host = url.netloc.decode()
@@ -50,7 +58,7 @@ def signed_headers(
         "Authorization": f"{ALGORITHM} Credential={secret_id}/{scope}, SignedHeaders={SIGNED_HEADERS}, Signature={sig}",
         "Content-Type": CONTENT_TYPE,
         "Host": host,
-        "X-TC-Action": ACTION,
+        "X-TC-Action": action,
         "X-TC-Version": VERSION,
         "X-TC-Timestamp": str(timestamp),
         "X-TC-Region": region,
@@ -94,3 +102,41 @@ async def send(delivery: Delivery, text: Text) -> Outcome:
         return Outcome("sent", vendor_message_id=str(status.get("SerialNo") or ""), status_code=response.status_code)
     retry = code.startswith(TRANSIENT) or response.status_code >= 500
     return Outcome("retry" if retry else "failed", error=f"tencent {code}", status_code=response.status_code)
+
+
+async def receipt(delivery: Delivery, phone: str, serial_no: str) -> Outcome:
+    """The handset's receipt, by `PullSmsSendStatusByPhoneNumber` over the last day, matched by `SerialNo`:
+    `ReportStatus` SUCCESS delivered, FAIL failed (its `Description`), none yet `retry`."""
+    settings = delivery.settings
+    assert settings.tencent_sms_secret_key is not None
+    now = int(time.time())
+    body = json.dumps(
+        {
+            "BeginTime": now - 86400,
+            "EndTime": now,
+            "Offset": 0,
+            "Limit": 100,
+            "PhoneNumber": f"+86{phone}",
+            "SmsSdkAppId": settings.tencent_sms_sdk_app_id,
+        }
+    ).encode()
+    headers = signed_headers(
+        endpoint=settings.tencent_sms_endpoint,
+        secret_id=settings.tencent_sms_secret_id,
+        secret_key=settings.tencent_sms_secret_key.get_secret_value(),
+        region=settings.tencent_sms_region,
+        body=body,
+        timestamp=now,
+        action=QUERY,
+    )
+    try:
+        response = await delivery.http.post(settings.tencent_sms_endpoint, headers=headers, content=body)
+        reports = response.json()["Response"]["PullSmsSendStatusSet"]
+        report = next((r for r in reports if r.get("SerialNo") == serial_no), None)
+    except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
+        return Outcome("retry", error="tencent receipt unavailable")
+    if report is None:
+        return Outcome("retry")
+    if report.get("ReportStatus") == "SUCCESS":
+        return Outcome("delivered")
+    return Outcome("failed", error=f"tencent receipt {report.get('Description') or report.get('ReportStatus')}")
