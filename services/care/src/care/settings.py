@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +16,8 @@ from pydantic_settings import SettingsConfigDict
 from care.dispatch.texts import TEMPLATES as DISPATCH_TEMPLATES
 from care.open311.clients import parse_open311_clients
 from care.vocabulary import Group, Priority, RequestType, VisitKind
+
+log = logging.getLogger(__name__)
 
 
 class _Rule(BaseModel):
@@ -52,6 +56,16 @@ class Cadence(_Rule):
 class AlertRule(_Rule):
     type: RequestType
     priority: Priority
+
+
+def _decoded(value: Any) -> dict[str, Any]:
+    """A mapping setting as given: JSON from the environment, or already a mapping."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _deadline(acknowledge: int, fulfil: int) -> Deadline:
@@ -155,6 +169,20 @@ class CareSettings(ServiceSettings, NotifySettings):
 
     def cadence(self, group: str) -> Cadence | None:
         return next((c for g, c in self.visit_cadences.items() if g.value == group), None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_where_a_code_is_approved(cls, data: Any) -> Any:
+        """Helpers are texted through a vendor once it approved care's template; until then care still starts and
+        helpers find their tasks on their page (a vendor in use without the code would refuse every text)."""
+        if not isinstance(data, dict) or "notify_templates" in data:
+            return data
+        codes, senders = _decoded(data.get("sms_template_codes")), _decoded(data.get("sms_community_senders"))
+        vendors = {data.get("sms_sender", "disabled"), *senders.values()} & {"aliyun", "tencent"}
+        kept = {k: t for k, t in DISPATCH_TEMPLATES.items() if all((codes.get(v) or {}).get(k) for v in vendors)}
+        if len(kept) < len(DISPATCH_TEMPLATES):
+            log.warning("no SMS template code approved for %s: helpers are not texted", ", ".join(DISPATCH_TEMPLATES))
+        return {**data, "notify_templates": kept}
 
     def auto_assigns(self, community_code: str) -> bool:
         return any(community_code.startswith(prefix) for prefix in self.auto_assign_divisions)
