@@ -169,6 +169,38 @@ async def test_a_phone_gets_no_more_texts_a_day_than_its_cap(platform: Platform,
     assert PHONE not in json.dumps(caps, default=str)  # counted under the phone's keyed hash
 
 
+async def test_texts_to_staff_on_duty_are_not_held_by_the_daily_cap(platform: Platform) -> None:
+    staff_page = notify.MessageTemplate(text="【值班提醒】{summary}", params=("summary",), capped=False)
+    templates = {"booking_code": notify.MessageTemplate(text="{code}", params=("code",)), "staff_page": staff_page}
+    await platform.start("duty", notify_templates=templates, sms_daily_cap_per_phone=1)
+    runtime = platform.runtime("duty")
+    settings = runtime.settings
+    assert isinstance(settings, notify.NotifySettings)
+
+    async def text(key: str, kind: str) -> str:
+        try:
+            await notify.queue(
+                runtime.database(),
+                clock=runtime.clock,
+                protector=runtime.protector,
+                settings=settings,
+                key=key,
+                kind=kind,
+                recipient=notify.Phone(PHONE),
+                params={"code": "123456", "summary": "发热预警"},
+                community_code=COMMUNITY,
+            )
+        except notify.DailyCapReached:
+            return "capped"
+        return "queued"
+
+    codes = [await text(f"code-{n}", "booking_code") for n in range(2)]
+    pages = [await text(f"page-{n}", "staff_page") for n in range(3)]
+
+    assert codes == ["queued", "capped"]
+    assert pages == ["queued"] * 3
+
+
 async def test_a_village_behind_one_address_is_not_refused_while_one_phone_flooding_is(platform: Platform) -> None:
     await platform.start("duty")  # the default limits; texts to the development sink
     duty = platform.client("duty")

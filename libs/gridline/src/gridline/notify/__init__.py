@@ -19,7 +19,8 @@ The domain asks for a *kind* of message and a recipient, never for a vendor:
 `notify.DailyCapReached` (`retry_after` seconds: answer 429) and then stores nothing. Phones are kept
 sealed with `gridline.pii`, found by their keyed hash and shown masked; the per-phone daily cap
 (`sms_daily_cap_per_phone`, per Asia/Shanghai day) counts keys under that hash, so a repeated key is
-counted once. Nothing here publishes to Kafka or logs a phone, a parameter or a secret.
+counted once; a template with `capped=False` (texts to staff on duty, who must get every page) is not
+counted. Nothing here publishes to Kafka or logs a phone, a parameter or a secret.
 
 A service wires the sender once: its settings class also derives from `notify.NotifySettings`, and its
 definition lists

@@ -47,6 +47,10 @@ class MessageTemplate(BaseModel):
     text: str = Field(min_length=1, max_length=500, description="the approved wording, with {param} slots")
     params: tuple[str, ...] = Field(default=(), description="parameter names, in the template's order")
     sms: bool = Field(default=True, description="sent as SMS (needs a vendor's code); False: to group robots only")
+    capped: bool = Field(
+        default=True,
+        description="counted against the phone's daily cap; False for texts to staff on duty, who get every page",
+    )
 
     def render(self, params: dict[str, str]) -> str:
         return self.text.format_map({name: params.get(name, "") for name in self.params})

@@ -100,7 +100,10 @@ async def queue(
             "phone_hash": phone_hash,
             "recipient": mask_phone(recipient.number),
         }
-        if not await _counted(db, clock=clock, settings=settings, phone_hash=phone_hash, key=key):
+        counted = not template.capped or await _counted(
+            db, clock=clock, settings=settings, phone_hash=phone_hash, key=key
+        )
+        if not counted:
             raise DailyCapReached("该手机号今日短信已达上限，请明天再试", retry_after=_seconds_to_midnight(now))
     else:
         robot = settings.robots().get(recipient.division_code)
