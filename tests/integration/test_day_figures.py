@@ -9,12 +9,15 @@ from typing import Any
 
 import httpx
 import pytest
-from gridline.clock import LOCAL_TZ
+from gridline.clock import LOCAL_TZ, SystemClock
+from gridline.outbox import make_event
 from gridline.testing import eventually
 from monitoring.figures.replay import replay
 from playwright.async_api import Browser, Page, expect
+from registry.persons.events import CLASSIFIED
 
-from tests.integration.desk_world import COMMUNITY, TOWNSHIP, check_in, monitored_person, today
+from tests.integration.desk_world import COMMUNITY, GRID, TOWNSHIP, check_in, monitored_person, today
+from tests.integration.monitored import classification
 from tests.integration.pages import Site, phone, screenshot, sign_in
 
 pytestmark = pytest.mark.integration
@@ -32,22 +35,25 @@ def from_duty(counts: dict[str, Any]) -> dict[str, int]:
     return {"people": sum(counts["measures"].values()), **{k: checkins[k] for k in FIGURES[1:]}}
 
 
-async def from_page(page: Page) -> tuple[dict[str, int], dict[str, int]]:
-    """The page's totals table (people summed over the measures) and its daily-report section."""
-    await expect(page.locator("#totals td[data-figure]").first).to_be_visible()
+async def from_page(page: Page) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """The page's totals table (people summed over the measures), its measures, and its daily-report section."""
+    if await page.locator("#totals").count() == 0:  # a refusal or an upstream that did not answer: read again
+        raise AssertionError(await page.locator("body").inner_text())
     shown: dict[str, int] = {"people": 0, "pending": 0}
+    measures: dict[str, int] = {}
     for cell in await page.locator("#totals td[data-figure]").all():
         key, value = str(await cell.get_attribute("data-figure")), int(await cell.inner_text())
         group, name = key.split(".")
         if group == "people":
             shown["people"] += value
+            measures[name] = value
         elif group == "checkins":
             shown[name] = value
     reported = {}
     for cell in await page.locator("#report td[data-report-figure]").all():
         key = str(await cell.get_attribute("data-report-figure"))
         reported[key.removeprefix("checkins.")] = int(await cell.inner_text())
-    return shown, reported
+    return shown, measures, reported
 
 
 class Day:
@@ -55,6 +61,7 @@ class Day:
 
     def __init__(self, site: Site, page: Page, monitoring: httpx.AsyncClient, duty: httpx.AsyncClient) -> None:
         self.site, self.page, self.monitoring, self.duty = site, page, monitoring, duty
+        self.measures = {"home_health_monitoring": 3}
 
     async def read(self) -> dict[str, Any]:
         stats = await self.monitoring.get("/v1/stats/daily", params={"day": today().isoformat()})
@@ -64,22 +71,28 @@ class Day:
         )
         assert report.status_code == 200, report.text
         await self.page.goto(f"{self.site.web}/stats")
-        shown, reported = await from_page(self.page)
+        shown, measures, reported = await from_page(self.page)
         return {
             "monitoring": from_monitoring(stats.json()["totals"]),
             "closed": stats.json()["totals"]["closed"],
             "duty": from_duty(report.json()["counts"]),
             "page": shown,
             "page_report": reported,
+            "measures": {
+                "monitoring": stats.json()["totals"]["people_by_measure"],
+                "duty": {m: n for m, n in report.json()["counts"]["measures"].items() if n},
+                "page": measures,
+            },
         }
 
-    async def agrees_on(self, expected: dict[str, int]) -> dict[str, Any]:
+    async def agrees_on(self, expected: dict[str, int], measures: dict[str, int] | None = None) -> dict[str, Any]:
         async def agreeing() -> dict[str, Any]:
             found = await self.read()
             assert found["monitoring"] == expected, found
             assert found["duty"] == expected, found
             assert found["page"] == expected, found
             assert found["page_report"] == {k: expected[k] for k in REPORTED}, found
+            assert found["measures"] == dict.fromkeys(("monitoring", "duty", "page"), measures or self.measures), found
             return found
 
         return await eventually(agreeing, timeout=90)
@@ -106,6 +119,24 @@ async def correct(site: Site, plan_id: str, checkin_id: str, temperature: float)
     async with site.api("monitoring", "grid_worker", jurisdiction=COMMUNITY) as monitoring:
         answer = await monitoring.post(f"/v1/plans/{plan_id}/checkins", json={**body, "corrects": checkin_id})
         assert answer.status_code == 201, answer.text
+
+
+async def reclassified(site: Site, person_id: str, measure: str) -> dict[str, Any]:
+    """Registry re-classifies the person; monitoring's plan takes the new measure (and its check-ins a day)."""
+    data = classification(person_id, version=2, measure=measure, starts_on=today(), community=COMMUNITY, grid=GRID)
+    event = make_event(CLASSIFIED, source="/gridline/registry", key=person_id, data=data, clock=SystemClock())
+    key, value, headers = event.to_record()
+    await site.sandbox.publish_raw("registry.person.v1", value=value, key=key, headers=headers)
+    async with site.api("monitoring", "grid_worker", jurisdiction=COMMUNITY) as monitoring:
+
+        async def changed() -> dict[str, Any]:
+            answer = await monitoring.get("/v1/plans", params={"person_id": person_id, "status": "active"})
+            [plan] = answer.json()["items"]
+            assert plan["measure"] == measure, plan
+            found: dict[str, Any] = plan
+            return found
+
+        return await eventually(changed)
 
 
 async def not_near_midnight() -> None:
@@ -139,6 +170,12 @@ async def test_every_page_api_and_report_shows_the_same_figures_at_each_step_of_
 
         await correct(site, plans[1]["id"], fever["result"]["checkin_id"], 36.6)  # misread: a correction
         corrected = figures(people=3, expected=expected, done=2, pending=expected - 2, recorded=3, corrected=1)
+        await day.agrees_on(corrected)
+
+        plans[2] = await reclassified(site, "person-day-2", "home_isolation")  # tightened during the day
+        expected = sum(p["checkins_per_day"] for p in plans)
+        corrected = {**corrected, "expected": expected, "pending": expected - 2}
+        day.measures = {"home_health_monitoring": 2, "home_isolation": 1}
         await day.agrees_on(corrected)
 
         await a_cut_off_soon(site)
