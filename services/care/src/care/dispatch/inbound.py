@@ -1,8 +1,7 @@
-"""Care's own assignment events, as dispatch reads them."""
+"""Care's own assignment events, as dispatch reads them (the fields the helpers' load reads too, so the
+contract states one reading of the event)."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from gridline.events import InboundData, event_type
 
@@ -12,6 +11,5 @@ ASSIGNED = event_type("care", "request", "assigned")
 
 class RequestAssigned(InboundData):
     request_id: str
-    community_code: str
     helper_id: str
-    at: datetime
+    previous_helper_id: str | None = None

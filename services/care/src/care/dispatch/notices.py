@@ -72,7 +72,7 @@ async def _schedule_check(
     ctx: HandlerContext, settings: CareSettings, event: Event, request: dict[str, Any], data: RequestAssigned
 ) -> None:
     """The acknowledgement deadline of this assignment: the request's own, or a fresh span after it passed."""
-    deadline, at = _aware(request["acknowledge_by"]), _aware(data.at)
+    deadline, at = _aware(request["acknowledge_by"]), _aware(event.time)
     due = deadline if at < deadline else at + settings.deadline(request["type"], request["priority"]).acknowledge
     await jobs.schedule(
         ctx.db,
