@@ -327,3 +327,30 @@ async def test_the_acknowledge_page_asks_first_acknowledges_on_the_button_once_a
     assert 'method="post"' not in reopened.text
     assert (tampered.status_code, "链接无效" in tampered.text) == (403, True)
     assert forged.status_code == 403
+
+
+async def test_an_incident_step_delivered_twice_pages_once(platform: Platform, vendors: Emulator) -> None:
+    clock, _ = await started(platform, vendors)
+    await set_policy(platform, "officer-a", "13905710051")
+    await publish(platform.sandbox, agreed.ALERT_RAISED, alert("alert-5"), key="alert-5")
+    await requested(platform, level=0)
+    clock.advance(timedelta(seconds=HOLD))
+    await texts_to(vendors, "13905710051")
+    [opened] = [
+        r for r in await platform.sandbox.read_topic("duty.incident.v1", at_least=1) if "opened" in r.event().type
+    ]
+    assert opened.key is not None
+    assert opened.value is not None
+    runner = next(c for c in platform.runtime("duty").consumers if c.group.endswith("duty.paging"))
+    before = runner.stats.handled
+
+    await platform.sandbox.publish_raw("duty.incident.v1", value=opened.value, key=opened.key, headers=opened.headers)
+
+    async def handled_again() -> None:
+        assert runner.stats.handled == before + 1
+
+    await eventually(handled_again)
+    clock.advance(timedelta(seconds=HOLD))
+    await asyncio.sleep(2)
+    assert len(vendors.received("aliyun", phone="13905710051")) == 1
+    assert len([r for r in vendors.received("wecom") if "13905710051" in r["mentioned_mobiles"]]) == 1
