@@ -354,3 +354,20 @@ async def test_an_incident_step_delivered_twice_pages_once(platform: Platform, v
     await asyncio.sleep(2)
     assert len(vendors.received("aliyun", phone="13905710051")) == 1
     assert len([r for r in vendors.received("wecom") if "13905710051" in r["mentioned_mobiles"]]) == 1
+
+
+async def test_with_nobody_on_duty_the_township_desk_hears_it_through_its_group(
+    platform: Platform, vendors: Emulator
+) -> None:
+    clock = clock_at()
+    await platform.start("duty", clock=clock, **through(vendors))  # no roster: the chain goes up at once
+    vendors.forget("dingtalk")
+    await publish(platform.sandbox, agreed.ALERT_RAISED, alert("alert-6"), key="alert-6")
+    await requested(platform, level=2)
+    clock.advance(timedelta(seconds=HOLD))
+
+    [to_desk] = await posts(vendors, "dingtalk", "乡镇（街道）值班室")
+    pages = platform.sandbox.database("duty")["page_requests"]
+    assert to_desk["taken"] is True
+    assert "/a/" in to_desk["content"]  # the desk acknowledges from the group too
+    assert await pages.count_documents({"level": {"$lt": 2}}) == 0  # nobody held those steps: nobody paged
