@@ -106,3 +106,8 @@ def test_a_refusal_is_explained_in_chinese_without_the_records_id() -> None:
     assert _in_words(ApiError(404, "Not Found", f"grid {GRID} not found")) == "要找的记录不存在，或不在您的辖区。"
     assert _in_words(ApiError(404, "未找到", f"网格{GRID}不存在")) == "要找的记录不存在，或不在您的辖区。"
     assert _in_words(ApiError(409, "冲突", "此手机号已预约该时段")) == "此手机号已预约该时段"
+
+
+def test_an_issuers_entry_number_is_quoted_but_a_machine_id_is_not() -> None:
+    assert names.reference("E1") == "E1"
+    assert names.reference(GRID) == ""

@@ -80,6 +80,12 @@ async def _division(apis: Apis, code: str) -> str | None:
     return name
 
 
+def reference(value: Any) -> str:
+    """A number people quote (an assist list's entry number as its issuer wrote it); nothing for a machine id."""
+    text = str(value or "").strip()
+    return "" if _MACHINE_ID.match(text) else text
+
+
 def person(name: Any, fallback: str = "工作人员") -> str:
     """An account's display name; an account id (as some identity providers make them) is never shown."""
     text = str(name or "").strip()

@@ -55,7 +55,9 @@ def label(value: Any, kind: str) -> str:
     return labels.WORDS.get(kind, {}).get(str(value), str(value) if value is not None else "—")
 
 
-templates.env.filters.update(local_time=local_time, local_day=local_day, label=label, person=names.person)
+templates.env.filters.update(
+    local_time=local_time, local_day=local_day, label=label, person=names.person, reference=names.reference
+)
 templates.env.globals.update(csrf_token=csrf_token, current_user=current_user, labels=labels)
 
 
