@@ -45,7 +45,7 @@ def job_kinds(*, on_failed: OnFailed | None = None) -> list[JobKind]:
         await check_receipt(ctx, on_failed)
 
     # Retries of a message are new jobs with their own due time; these bounds are for the database's outages.
-    kinds = [(kind, handle) for kind in store.JOB_KIND.values()] + [(store.RECEIPT_KIND, receipt)]
+    kinds = [(kind, handle) for kind in store.lanes()] + [(store.RECEIPT_KIND, receipt)]
     return [JobKind(kind, handler, max_attempts=20, backoff=timedelta(seconds=1)) for kind, handler in kinds]
 
 
