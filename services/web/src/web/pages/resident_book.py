@@ -61,8 +61,12 @@ async def send_code(request: Request, apis: ApisDep, slot_id: SlotId) -> HTMLRes
     if not _mobile(phone):
         return _form(request, community, slot, sent, errors={"phone": "请填写11位手机号码"}, status_code=422)
     try:
+        # The community's own SMS vendor sends the code (duty's SMS_COMMUNITY_SENDERS).
+        body = {"phone": phone}
+        if community.isdigit() and len(community) == 12:
+            body["community_code"] = community
         answer = await apis.duty.call(
-            "POST", "/v1/public/booking-codes", json={"phone": phone}, forwarded_for=resident_address(request)
+            "POST", "/v1/public/booking-codes", json=body, forwarded_for=resident_address(request)
         )
     except ApiError as exc:
         return _refused(request, community, slot, sent, exc)
