@@ -28,7 +28,16 @@ from web.upstream import Api
 
 from tests.conftest import Platform
 from tests.contracts import upstream as agreed
-from tests.services.duty.support import COMMUNITY, MORNING, admin, clock_at, create_rotation, officer, publish
+from tests.services.duty.support import (
+    COMMUNITY,
+    MORNING,
+    admin,
+    clock_at,
+    create_rotation,
+    local,
+    officer,
+    publish,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -65,10 +74,10 @@ def through(vendors: Emulator) -> dict[str, Any]:
     }
 
 
-def alert(alert_id: str, *, severity: str = "high") -> agreed.AlertRaised:
+def alert(alert_id: str, *, severity: str = "high", kind: str = "fever") -> agreed.AlertRaised:
     return agreed.AlertRaised(
         alert_id=alert_id,
-        kind="fever",
+        kind=kind,
         severity=severity,
         community_code=COMMUNITY,
         grid_id=None,
@@ -371,3 +380,27 @@ async def test_with_nobody_on_duty_the_township_desk_hears_it_through_its_group(
     assert to_desk["taken"] is True
     assert "/a/" in to_desk["content"]  # the desk acknowledges from the group too
     assert await pages.count_documents({"level": {"$lt": 2}}) == 0  # nobody held those steps: nobody paged
+
+
+async def test_in_quiet_hours_what_is_not_urgent_goes_to_the_group_and_what_is_urgent_is_texted_too(
+    platform: Platform, vendors: Emulator
+) -> None:
+    clock = clock_at(local("2021-01-12T23:00"))  # night: officer-b and leader-b hold the shift
+    await platform.start("duty", clock=clock, **through(vendors))
+    await create_rotation(platform.client("duty"), platform.sandbox.secrets)
+    await set_policy(platform, "officer-b", "13905710061", quiet_hours={"starts": "22:00", "ends": "07:00"})
+    vendors.forget("wecom")
+    await publish(platform.sandbox, agreed.ALERT_RAISED, alert("alert-7", severity="medium"), key="alert-7")
+    await requested(platform, level=0)
+    clock.advance(timedelta(seconds=HOLD))
+    [quiet] = await posts(vendors, "wecom", "值班员officer-b")
+
+    positive = alert("alert-8", kind="nat_positive", severity="critical")
+    await publish(platform.sandbox, agreed.ALERT_RAISED, positive, key="alert-8")
+    await requested(platform, level=0, count=2)
+    clock.advance(timedelta(seconds=HOLD))
+    [urgent] = await texts_to(vendors, "13905710061")
+
+    assert quiet["mentioned_mobiles"] == ["13905710061"]
+    assert urgent["params"]["kind"] == "核酸阳性"
+    assert len(vendors.received("aliyun", phone="13905710061")) == 1  # the medium one was never texted
