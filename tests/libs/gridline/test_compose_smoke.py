@@ -7,11 +7,13 @@ import tomllib
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from gridline.devstack import compose_client as client
+from gridline.devstack import compose_engine as engine
 from gridline.devstack import compose_smoke as smoke
 
 
 def test_an_absent_containers_conf_gets_exactly_what_podman_needs_here() -> None:
-    written = smoke.containers_conf(None)
+    written = engine.containers_conf(None)
     assert written is not None
     assert tomllib.loads(written) == {
         "containers": {"default_ulimits": []},
@@ -21,7 +23,7 @@ def test_an_absent_containers_conf_gets_exactly_what_podman_needs_here() -> None
 
 def test_a_containers_conf_already_right_is_left_alone() -> None:
     current = '[containers]\ndefault_ulimits = []\n\n[engine]\ncgroup_manager = "cgroupfs"\nruntime = "runc"\n'
-    assert smoke.containers_conf(current) is None
+    assert engine.containers_conf(current) is None
 
 
 def test_an_operators_own_settings_survive_the_rewrite() -> None:
@@ -29,7 +31,7 @@ def test_an_operators_own_settings_survive_the_rewrite() -> None:
         '[containers]\nlog_driver = "k8s-file"\n\n[engine]\nruntime = "crun"\n\n'
         '[engine.runtimes]\nrunc = ["/usr/sbin/runc"]\n'
     )
-    written = smoke.containers_conf(current)
+    written = engine.containers_conf(current)
     assert written is not None
     parsed = tomllib.loads(written)
     assert parsed["containers"] == {"log_driver": "k8s-file", "default_ulimits": []}
@@ -38,10 +40,10 @@ def test_an_operators_own_settings_survive_the_rewrite() -> None:
 
 
 def test_healthchecks_run_often_until_healthy_then_at_their_interval() -> None:
-    assert smoke.probe_delay("starting", 15) == 2
-    assert smoke.probe_delay("unhealthy", 15) == 2
-    assert smoke.probe_delay("healthy", 15) == 15
-    assert smoke.probe_delay("starting", 1) == 1
+    assert engine.probe_delay("starting", 15) == 2
+    assert engine.probe_delay("unhealthy", 15) == 2
+    assert engine.probe_delay("healthy", 15) == 15
+    assert engine.probe_delay("starting", 1) == 1
 
 
 CONSOLE = (
@@ -53,17 +55,17 @@ CONSOLE = (
 
 
 def test_console_consumer_lines_become_records() -> None:
-    [record] = smoke.parse_records("registry.person.v1", CONSOLE)
+    [record] = client.parse_records("registry.person.v1", CONSOLE)
     assert (record.partition, record.key, record.type) == (2, "p1", "gridline.registry.person.registered.v1")
     assert record.data() == {"person_id": "p1"}
-    assert smoke.cloudevent_problems(record) == []
+    assert client.cloudevent_problems(record) == []
 
 
 def test_a_record_without_its_envelope_is_no_cloudevent() -> None:
-    [record] = smoke.parse_records("t", 'Partition:0\tNO_HEADERS\tk\t{"a": 1}\n')
-    assert "no ce_id" in smoke.cloudevent_problems(record)
-    [keyed] = smoke.parse_records("t", CONSOLE.replace("\tp1\t", "\tother\t"))
-    assert smoke.cloudevent_problems(keyed) == ["key is not ce_partitionkey"]
+    [record] = client.parse_records("t", 'Partition:0\tNO_HEADERS\tk\t{"a": 1}\n')
+    assert "no ce_id" in client.cloudevent_problems(record)
+    [keyed] = client.parse_records("t", CONSOLE.replace("\tp1\t", "\tother\t"))
+    assert client.cloudevent_problems(keyed) == ["key is not ce_partitionkey"]
 
 
 def test_what_fired_twice_is_named() -> None:
@@ -78,13 +80,13 @@ def test_the_cut_off_is_the_next_whole_beijing_minute_after_the_lead() -> None:
 
 
 def test_no_cut_off_is_set_past_midnight_in_beijing() -> None:
-    with pytest.raises(smoke.SmokeFailed):
+    with pytest.raises(engine.SmokeFailed):
         smoke.cutoff_after(datetime(2026, 12, 7, 15, 59, 30, tzinfo=UTC), lead=timedelta(minutes=2))
 
 
 def test_generated_identity_numbers_carry_a_valid_checksum() -> None:
-    assert smoke.prc_id(13) == "330106198003120136"  # the same person the integration tests register
-    assert len({smoke.prc_id(n) for n in range(100, 160)}) == 60
+    assert client.prc_id(13) == "330106198003120136"  # the same person the integration tests register
+    assert len({client.prc_id(n) for n in range(100, 160)}) == 60
 
 
 def test_groups_count_only_members_holding_partitions() -> None:
@@ -95,7 +97,7 @@ def test_groups_count_only_members_holding_partitions() -> None:
         "duty.incidents   aiokafka-2-z    /10.89.0.9   aiokafka-2  3\n"
         "duty.incidents   aiokafka-2-w    /10.89.0.10  aiokafka-2  0\n"
     )
-    assert smoke.members_with_partitions(described) == {"monitoring.plans": 2, "duty.incidents": 1}
+    assert client.members_with_partitions(described) == {"monitoring.plans": 2, "duty.incidents": 1}
 
 
 def test_the_timings_table_adds_up() -> None:
