@@ -8,7 +8,7 @@ from starlette.requests import Request
 from web import names
 from web.apis import Apis
 from web.errors import _in_words
-from web.templating import local_time, templates
+from web.templating import local_day, local_time, templates
 from web.upstream import ApiError
 
 GRID = "b7cd3c00-9f2b-5e7c-861c-dccb4c57e3cc"
@@ -81,7 +81,7 @@ def test_an_incident_row_names_its_grid_and_venue_and_the_desk_it_went_to() -> N
     assert "曙光社区 第1网格" in row
     assert "党群服务中心" in row
     assert "当前负责：街道值班台" in row
-    assert "12月06日 08:00" in row
+    assert "12月6日 08:00" in row
     assert GRID not in row
     assert VENUE not in row
     assert "desk:" not in row
@@ -98,8 +98,8 @@ def test_a_grid_or_venue_not_found_is_named_in_words_not_by_id() -> None:
 
 
 def test_times_read_as_beijing_month_day_and_minute() -> None:
-    assert local_time("2026-12-06T00:00:00Z") == "12月06日 08:00"
-    assert local_time("2026-12-06T08:00:00+08:00") == "12月06日 08:00"
+    assert local_time("2026-12-06T00:00:00Z") == "12月6日 08:00"
+    assert local_time("2026-12-06T08:00:00+08:00") == "12月6日 08:00"
 
 
 def test_a_refusal_is_explained_in_chinese_without_the_records_id() -> None:
@@ -111,3 +111,9 @@ def test_a_refusal_is_explained_in_chinese_without_the_records_id() -> None:
 def test_an_issuers_entry_number_is_quoted_but_a_machine_id_is_not() -> None:
     assert names.reference("E1") == "E1"
     assert names.reference(GRID) == ""
+
+
+def test_days_read_as_chinese_is_written() -> None:
+    assert local_day("2026-01-05") == "2026年1月5日"
+    assert local_day("2026-12-16") == "2026年12月16日"
+    assert local_time("2026-01-09T16:30:00Z", "%Y年%m月%d日 %H:%M") == "2026年1月10日 00:30"

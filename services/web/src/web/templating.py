@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from web import labels, names
 from web.session import csrf_token, current_user
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+_PADDED = re.compile(r"(?<!\d)0(\d)(?=[月日])")
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
@@ -29,25 +31,31 @@ def _parse(value: Any) -> datetime | None:
     return None
 
 
+def _written(moment: date, fmt: str) -> str:
+    """`fmt` as Chinese is written: 12月6日, not 12月06日."""
+    return _PADDED.sub(r"\1", moment.strftime(fmt))
+
+
 def local_time(value: Any, fmt: str = "%m月%d日 %H:%M") -> str:
-    """A timestamp as people in the county read it: Beijing time, Chinese month and day."""
+    """A timestamp as people in the county read it: Beijing time, Chinese month and day (12月6日 08:00)."""
     moment = _parse(value)
     if moment is None:
         return "—" if not value else str(value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(SHANGHAI).strftime(fmt)
+    return _written(moment.astimezone(SHANGHAI), fmt)
 
 
-def local_day(value: Any) -> str:
+def local_day(value: Any, fmt: str = "%Y年%m月%d日") -> str:
+    """A calendar day (already a Beijing day) or an instant's Beijing day: 2026年12月6日."""
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value.strftime("%Y年%m月%d日")
+        return _written(value, fmt)
     if isinstance(value, str) and len(value) == 10:
         try:
-            return date.fromisoformat(value).strftime("%Y年%m月%d日")
+            return _written(date.fromisoformat(value), fmt)
         except ValueError:
             return value
-    return local_time(value, "%Y年%m月%d日")
+    return local_time(value, fmt)
 
 
 def label(value: Any, kind: str) -> str:
