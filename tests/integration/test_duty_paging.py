@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from duty.main import create_app as create_duty
+from duty.settings import DutySettings
 from gridline.clock import FixedClock
 from gridline.devstack.emulators.config import local_codes
 from gridline.devstack.emulators.running import Emulator, emulator
@@ -404,3 +406,28 @@ async def test_in_quiet_hours_what_is_not_urgent_goes_to_the_group_and_what_is_u
     assert quiet["mentioned_mobiles"] == ["13905710061"]
     assert urgent["params"]["kind"] == "核酸阳性"
     assert len(vendors.received("aliyun", phone="13905710061")) == 1  # the medium one was never texted
+
+
+async def test_two_instances_page_a_storm_once(platform: Platform, vendors: Emulator) -> None:
+    clock, _ = await started(platform, vendors, instance_id="duty-a")
+    second = create_duty(
+        DutySettings(**platform.sandbox.settings("duty", instance_id="duty-b", **through(vendors))), clock=clock
+    )
+    await platform.running.start("duty-b", second)
+    for name in ("duty", "duty-b"):  # one relay throughout, as in the escalation test: the clock jumps
+        relay = platform.runtime(name).relay
+        assert relay is not None
+        relay._lease._ttl = timedelta(days=1)
+    await set_policy(platform, "officer-a", "13905710071")
+    vendors.forget("wecom")
+
+    for n in range(12):
+        await publish(platform.sandbox, agreed.ALERT_RAISED, alert(f"pair-{n}"), key=f"pair-{n}")
+    await requested(platform, level=0, count=12)
+    clock.advance(timedelta(seconds=HOLD))
+    [to_officer] = await texts_to(vendors, "13905710071")
+    await asyncio.sleep(3)
+
+    assert to_officer["params"]["count"] == "12"
+    assert len(vendors.received("aliyun", phone="13905710071")) == 1
+    assert len([r for r in vendors.received("wecom") if "13905710071" in r["mentioned_mobiles"]]) == 1
