@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 SIGN_NAME = "社区服务"
 # The kinds of texts the services send (their `notify_templates`), each with the code the local vendors
 # approved it under. A new kind of text needs its line here to be sent through the local vendors.
-KINDS = ("booking_code", "incident_page", "incident_escalated", "incident_group_page")
+KINDS = ("booking_code", "incident_page", "incident_escalated", "incident_group_page", "care_assigned")
 
 
 def local_codes() -> dict[str, dict[str, str]]:
