@@ -431,3 +431,17 @@ async def test_two_instances_page_a_storm_once(platform: Platform, vendors: Emul
     assert to_officer["params"]["count"] == "12"
     assert len(vendors.received("aliyun", phone="13905710071")) == 1
     assert len([r for r in vendors.received("wecom") if "13905710071" in r["mentioned_mobiles"]]) == 1
+
+
+async def test_an_officer_on_duty_gets_every_page_past_the_daily_cap_on_texts(
+    platform: Platform, vendors: Emulator
+) -> None:
+    clock, _ = await started(platform, vendors, sms_daily_cap_per_phone=1)
+    await set_policy(platform, "officer-a", "13905710081")
+    for n, kind in enumerate(("fever", "symptoms", "health_code_red")):  # three kinds: three pages, not one
+        await publish(platform.sandbox, agreed.ALERT_RAISED, alert(f"cap-{n}", kind=kind), key=f"cap-{n}")
+    await requested(platform, level=0, count=3)
+    clock.advance(timedelta(seconds=HOLD))
+
+    texts = await texts_to(vendors, "13905710081", count=3)
+    assert sorted(t["params"]["kind"] for t in texts) == sorted(["发热", "症状异常", "红码"])

@@ -8,18 +8,22 @@ PAGE = "incident_page"
 ESCALATED = "incident_escalated"
 GROUPED = "incident_group_page"
 
+# Officers on duty get every page: the per-phone daily cap is for texts a resident can set off.
 TEMPLATES = {
     PAGE: MessageTemplate(
         text="【值班提醒】{who}：{place}有{kind}事件（{summary}），请尽快处置并确认接单：{link}",
         params=("who", "place", "kind", "summary", "link"),
+        capped=False,
     ),
     ESCALATED: MessageTemplate(
         text="【值班升级】{who}：{place}{kind}事件（{summary}）{minutes}分钟无人确认，已升级由您处置，确认接单：{link}",
         params=("who", "place", "kind", "summary", "minutes", "link"),
+        capped=False,
     ),
     GROUPED: MessageTemplate(
         text="【值班提醒】{who}：{place}{minutes}分钟内新增{kind}事件{count}起，请到值班台逐一处置：{link}",
         params=("who", "place", "minutes", "kind", "count", "link"),
+        capped=False,
     ),
 }
 
