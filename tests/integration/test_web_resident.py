@@ -159,11 +159,17 @@ async def test_a_resident_asks_for_help_and_later_sees_who_is_coming(site: Site,
 
 
 async def code_sent_to(site: Site, number: str) -> str:
-    """The one-time code in duty's development SMS sink (texts kept with the phone masked)."""
+    """The one-time code in duty's development SMS sink (texts kept with the phone masked), once duty's sender
+    job has sent it: the page says a code is on its way as soon as it is queued."""
     sink = site.sandbox.database("duty")["sms_sink"]
     masked = f"{number[:3]}****{number[-4:]}"
-    latest = await sink.find_one({"phone_masked": masked}, sort=[("sent_at", -1), ("_id", -1)])
-    assert latest is not None, f"no text to {masked}"
+
+    async def texted() -> dict[str, Any]:
+        found = await sink.find_one({"phone_masked": masked}, sort=[("sent_at", -1), ("_id", -1)])
+        assert found is not None, f"no text to {masked}"
+        return found
+
+    latest = await eventually(texted, timeout=20)
     match = re.search(r"\d{6}", latest["text"])
     assert match is not None
     return match.group()
