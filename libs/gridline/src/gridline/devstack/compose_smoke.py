@@ -16,6 +16,7 @@ What it proves, each step timed:
   teardown  everything removed, volumes included
 
 Downloads, the rootfs and build contexts live under ~/.cache/gridline/compose, never in the repository.
+The container side is `compose_engine`, the outside client `compose_client`; this module holds the steps.
 """
 
 from __future__ import annotations
