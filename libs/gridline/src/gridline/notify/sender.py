@@ -61,9 +61,9 @@ async def attempt(ctx: JobContext, on_failed: OnFailed | None) -> None:
     if state == State.FAILED and not message.get("alerted"):
         await _alert(ctx, message, on_failed)
         return
-    if state in FINAL or (state == State.QUEUED and message["attempts"] >= number):
-        return  # done already, or this attempt was superseded
-    if state == State.SENDING:
+    if state in FINAL or message["attempts"] > number or (state == State.QUEUED and message["attempts"] == number):
+        return  # done already, or this attempt was superseded (a job run again after its outcome was stored)
+    if state == State.SENDING:  # this very attempt died with its request out
         await _fail(ctx, message, UNKNOWN, on_failed)
         return
     now = ctx.clock.now()
