@@ -2,7 +2,8 @@
 
 The demo data is loaded by the demo's own seed (`deploy/demo/seed.py`), pointed at this module's services. Each
 role signs in on a phone, follows every link its pages offer (menu, lists, details), with every `<details>`
-opened, and the same pages are read again on a wide screen. What a person can read (the text, the title, the
+opened, and the same pages are read again on a wide screen; a resident also sends a check-in, a help request
+and a booking (then cancels it), for the pages only a sent form shows. What a person can read (the text, the title, the
 `title` and `alt` attributes, the placeholders) must hold no UUID or long hex id, no ISO-8601 instant or date,
 no account subject, and no division code without its name beside it.
 """
@@ -15,6 +16,7 @@ import re
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from unittest import mock
@@ -23,12 +25,14 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from gridline.auth.issuer import issue_token
+from gridline.clock import LOCAL_TZ
 from gridline.devstack import servers
 from gridline.testing import Sandbox, Secrets, Servers, eventually
 from playwright.async_api import Browser, Page
 
 from tests.integration.pages import Site, phone, sign_in
 from tests.integration.served import API_SERVICES, serve_platform
+from tests.integration.test_web_resident import ask_for_code, code_sent_to
 
 pytestmark = pytest.mark.integration
 SEED = servers.REPO / "deploy" / "demo" / "seed.py"
@@ -227,10 +231,10 @@ async def read(page: Page, web: str, path: str, who: str, width: str, problems: 
     return [link for link in links if link]
 
 
-async def sent(page: Page, web: str, starts: list[str], problems: list[str]) -> None:
+async def sent(site: Site, page: Page, starts: list[str], problems: list[str]) -> None:
     """The pages a resident reads only after sending a form: a check-in's receipt, a help request's progress."""
     checkin = next(path for path in starts if path.startswith("/r/checkin"))
-    await page.goto(f"{web}{checkin}")
+    await page.goto(f"{site.web}{checkin}")
     await page.fill("#temperature", "36.6")
     await page.check("input[name=health_code][value=green]")
     async with page.expect_navigation():
@@ -238,18 +242,38 @@ async def sent(page: Page, web: str, starts: list[str], problems: list[str]) -> 
     # A receipt, or (today's check-ins already done) the form with the refusal: either is a page to read.
     problems += [f"resident check-in answer: {offence}" for offence in offences(await page.evaluate(READ))]
     help_link = next(path for path in starts if path.startswith("/r/help"))
-    await page.goto(f"{web}{help_link}")
+    await page.goto(f"{site.web}{help_link}")
     await page.select_option("#type", "medicine")
     await page.fill("#needs", "降压药两盒，送到3幢2单元")
     async with page.expect_navigation():
         await page.click("button:has-text('提交求助')")
     await page.wait_for_selector("text=已收到您的求助")
     problems += [f"resident help progress: {offence}" for offence in offences(await page.evaluate(READ))]
+    await booked_and_cancelled(site, page, problems)
 
 
-async def walk(browser: Browser, web: str, who: str, starts: list[str], subject: str | None) -> list[str]:
+async def booked_and_cancelled(site: Site, page: Page, problems: list[str]) -> None:
+    """A booking of one of tomorrow's demo slots, with the code texted to the phone, and its cancelling."""
+    tomorrow = (datetime.now(LOCAL_TZ) + timedelta(days=1)).date()
+    await page.goto(f"{site.web}/r/book?community={COMMUNITY}&day={tomorrow.isoformat()}")
+    async with page.expect_navigation():
+        await page.locator("li.slot a.button.primary").first.click()
+    await ask_for_code(page, "13905710099")
+    await page.fill("#code", await code_sent_to(site, "13905710099"))
+    async with page.expect_navigation():
+        await page.click("#book")
+    await page.wait_for_selector("h1:has-text('预约成功')")
+    problems += [f"resident booking done: {offence}" for offence in offences(await page.evaluate(READ))]
+    async with page.expect_navigation():
+        await page.click("button:has-text('取消这个预约')")
+    await page.wait_for_selector("h1:has-text('预约已取消')")
+    problems += [f"resident booking cancelled: {offence}" for offence in offences(await page.evaluate(READ))]
+
+
+async def walk(browser: Browser, site: Site, who: str, starts: list[str], subject: str | None) -> list[str]:
     """Every page reachable from `starts` on a phone, then the same pages on a wide screen: what they show wrongly."""
     problems: list[str] = []
+    web = site.web
     context = await phone(browser)
     page = await context.new_page()
     if subject:
@@ -264,7 +288,7 @@ async def walk(browser: Browser, web: str, who: str, starts: list[str], subject:
                 seen.add(link)
                 queue.append(link)
     if not subject:
-        await sent(page, web, starts, problems)
+        await sent(site, page, starts, problems)
     await page.set_viewport_size(WIDE)  # type: ignore[arg-type]
     for path in opened:
         await read(page, web, path, who, "1280px", problems)
@@ -292,7 +316,7 @@ async def test_no_page_of_any_role_shows_an_id_a_raw_time_or_a_bare_code(
 ) -> None:
     problems: list[str] = []
     for subject in roles.subjects:
-        problems += await walk(browser, site.web, subject, ["/"], subject)
-    problems += await walk(browser, site.web, "resident", roles.resident_starts, None)
+        problems += await walk(browser, site, subject, ["/"], subject)
+    problems += await walk(browser, site, "resident", roles.resident_starts, None)
     unique = list(dict.fromkeys(problems))
     assert unique == [], f"{len(unique)} things shown that a person should not read:\n" + "\n".join(unique)
