@@ -1,9 +1,9 @@
 """Aliyun SMS (dysmsapi 2017-05-25), `SendSms`, signed with the V3 signature (ACS3-HMAC-SHA256).
 
 The RPC parameters travel in the query of a POST with an empty body. Signing: the canonical request is
-method, path, the sorted percent-encoded query, the lower-cased `host`/`x-acs-*` headers, their names and
-the body's SHA-256; the string to sign is `ACS3-HMAC-SHA256\\n` + SHA-256 of the canonical request, and the
-signature its HMAC-SHA256 under the AccessKey secret, sent in `Authorization`. Answer: JSON with `Code`
+method, path, the sorted percent-encoded query, the lower-cased `host`/`content-type`/`x-acs-*` headers, their
+names and the body's SHA-256; the string to sign is `ACS3-HMAC-SHA256\\n` + SHA-256 of the canonical request,
+and the signature its HMAC-SHA256 under the AccessKey secret, sent in `Authorization`. Answer: JSON with `Code`
 (`OK`), `Message`, `BizId` and `RequestId`, also on a refusal (`isv.MOBILE_NUMBER_ILLEGAL` ...).
 """
 
@@ -40,8 +40,13 @@ def canonical_query(query: Mapping[str, str]) -> str:
 def sign(
     *, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes, secret: str
 ) -> tuple[str, str]:
-    """The signed header names and the signature of a request whose headers already hold `x-acs-*`."""
-    signed = {k.lower(): v.strip() for k, v in headers.items() if k.lower() == "host" or k.lower().startswith("x-acs-")}
+    """The signed header names and the signature of a request whose headers already hold `x-acs-*`: every
+    `x-acs-*` header, `host` and, when the request has one, `content-type` are signed."""
+    signed = {
+        k.lower(): v.strip()
+        for k, v in headers.items()
+        if k.lower() in ("host", "content-type") or k.lower().startswith("x-acs-")
+    }
     names = sorted(signed)
     canonical = "\n".join(
         [
