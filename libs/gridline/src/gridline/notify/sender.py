@@ -147,7 +147,7 @@ async def _record(
             },
         )
         return
-    message["log"] = attempt
+    message["log"], message["attempts"] = attempt, number  # as stored: the hook is told every attempt made
     await _fail(ctx, message, outcome.error or "failed", on_failed, guard=guard)
 
 
