@@ -7,7 +7,7 @@ from gridline import notify
 from gridline.clock import Clock
 from gridline.service import ServiceDefinition, build_app
 
-from care.dispatch import redispatch
+from care.dispatch import redispatch, undelivered
 from care.dispatch.subscriptions import NOTICES as DISPATCH_NOTICES
 from care.dispatch.views import router as dispatch_router
 from care.helpers import service as helpers
@@ -62,7 +62,14 @@ def definition() -> ServiceDefinition:
             *open311.INDEXES,
             *notify.INDEXES,
         ],
-        jobs=[deadlines.JOB, isolation.JOB, *chains.JOBS, templates.JOB, redispatch.JOB, *notify.job_kinds()],
+        jobs=[
+            deadlines.JOB,
+            isolation.JOB,
+            *chains.JOBS,
+            templates.JOB,
+            redispatch.JOB,
+            *notify.job_kinds(on_failed=undelivered.on_failed),
+        ],
     )
 
 

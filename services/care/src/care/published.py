@@ -13,6 +13,7 @@ PUBLISHED = [
     request_events.FULFILLED,
     request_events.CANCELLED,
     request_events.OVERDUE,
+    request_events.HELPER_NOT_NOTIFIED,
     visit_events.DUE,
     visit_events.RECORDED,
     visit_events.OVERDUE,

@@ -43,6 +43,12 @@ SUBSCRIPTIONS = [
             Route(_I.ALERT_TOPIC, _I.ALERT_RAISED, _I.AlertRaised, incident_handlers.on_alert_raised),
             Route(_I.ALERT_TOPIC, _I.ALERT_RESOLVED, _I.AlertResolved, incident_handlers.on_alert_resolved),
             Route(_I.REQUEST_TOPIC, _I.REQUEST_OVERDUE, _I.RequestOverdue, incident_handlers.on_request_overdue),
+            Route(
+                _I.REQUEST_TOPIC,
+                _I.REQUEST_HELPER_NOT_NOTIFIED,
+                _I.HelperNotNotified,
+                incident_handlers.on_helper_not_notified,
+            ),
             Route(_I.SUPPLY_TOPIC, _I.SUPPLY_BELOW_MINIMUM, _I.SupplyAlarm, incident_handlers.on_supply_alarm),
             Route(_I.SUPPLY_TOPIC, _I.SUPPLY_EXPIRING, _I.SupplyAlarm, incident_handlers.on_supply_alarm),
         ],

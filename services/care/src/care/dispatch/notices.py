@@ -3,7 +3,8 @@ request's assignment also stores the check that re-dispatches it if the helper d
 
 Both follow the `assigned` event, not the request handler, so an assignment made in any way (by a worker,
 automatically at opening, by a re-dispatch) is announced once: the text's key and the check's id derive from
-the event, which a redelivery repeats.
+the event, which a redelivery repeats. The key also names the request and the helper, which a text that fails
+for good is announced about (`care.dispatch.undelivered`).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ async def _text(
             clock=ctx.clock,
             protector=protector,
             settings=settings,
-            key=f"care_assigned:{event.id}",
+            key=text_key(event.id, request_id=request["_id"], helper_id=helper["_id"]),
             kind=texts.ASSIGNED,
             recipient=notify.Phone(protector.open(helper["phone"], context=PHONE_CONTEXT)),
             params=params,
@@ -66,6 +67,19 @@ async def _text(
         )
     except notify.NotifyError as exc:  # no gateway, or the phone's day is full: the helper's page still has it
         log.warning("assignment %s not texted: %s", event.id, exc)
+
+
+def text_key(event_id: str, *, request_id: str, helper_id: str) -> str:
+    """The assignment text's key: the event it follows, and the request and helper its failure is told about."""
+    return f"{texts.ASSIGNED}:{request_id}:{helper_id}:{event_id}"
+
+
+def text_of(key: str) -> tuple[str, str] | None:
+    """The request and helper an assignment text's key names; None for any other key."""
+    parts = key.split(":")
+    if len(parts) != 4 or parts[0] != texts.ASSIGNED or not all(parts[1:]):
+        return None
+    return parts[1], parts[2]
 
 
 async def _schedule_check(

@@ -76,6 +76,21 @@ class RequestOverdue(EventData):
     helper_id: str | None = None
 
 
+class HelperNotNotified(EventData):
+    """The text telling the assigned helper of a request failed for good: no phone, the recipient masked."""
+
+    request_id: str
+    community_code: str
+    helper_id: str
+    kind: str
+    channel: str
+    vendor: str
+    recipient: str
+    error: str
+    attempts: int
+    at: datetime
+
+
 def _spec(fact: str, model: type[EventData], summary: str) -> EventSpec:
     return EventSpec(TOPIC, event_type("care", "request", fact), model, summary)
 
@@ -88,4 +103,9 @@ FULFILLED = _spec("fulfilled", RequestFulfilled, "The request was fulfilled, par
 CANCELLED = _spec("cancelled", RequestCancelled, "The request was cancelled, with the reason.")
 OVERDUE = _spec(
     "overdue", RequestOverdue, "A deadline passed unmet: once per request and deadline (acknowledge or fulfil)."
+)
+HELPER_NOT_NOTIFIED = _spec(
+    "helper_not_notified",
+    HelperNotNotified,
+    "The text telling the assigned helper failed for good, after its retries: once per text, for the desk's alert.",
 )

@@ -1,4 +1,5 @@
-"""Event adapter: alerts, overdue help requests and supply alarms open incidents; a resolved alert closes one.
+"""Event adapter: alerts, overdue help requests and supply alarms open incidents; a resolved alert closes one;
+a helper care could not text joins the desk's 通知未送达 incident of its community's day.
 
 Each incident's id derives from its source (the alert, the request and deadline, the supply event), so a
 redelivered event, or the same source seen twice, finds the incident it opened.
@@ -8,9 +9,11 @@ from __future__ import annotations
 
 from gridline.consumer import HandlerContext
 from gridline.events import Event, derived_id
+from gridline.notify import Channel, Failure
 
+from duty import notifications
 from duty.incidents import opening, service
-from duty.incidents.inbound import AlertRaised, AlertResolved, RequestOverdue, SupplyAlarm
+from duty.incidents.inbound import AlertRaised, AlertResolved, HelperNotNotified, RequestOverdue, SupplyAlarm
 from duty.incidents.models import IncidentKind, Severity, SourceType
 from duty.incidents.store import COLLECTION
 from duty.settings import DutySettings
@@ -69,6 +72,25 @@ async def on_request_overdue(ctx: HandlerContext, event: Event, data: RequestOve
             summary=f"求助（{data.type}）{missed}",
             opened_by="care",
         ),
+    )
+
+
+async def on_helper_not_notified(ctx: HandlerContext, event: Event, data: HelperNotNotified) -> None:
+    """The same incident duty's own undelivered messages open (one per community and day), by the same code."""
+    settings = ctx.settings
+    assert isinstance(settings, DutySettings)
+    failure = Failure(
+        key=f"care:{data.request_id}:{event.id}",
+        kind=data.kind,
+        channel=Channel(data.channel) if data.channel in {c.value for c in Channel} else Channel.SMS,
+        vendor=data.vendor,
+        community_code=data.community_code,
+        recipient=data.recipient,
+        error=data.error,
+        attempts=data.attempts,
+    )
+    await notifications.alert_desk(
+        db=ctx.db, clock=ctx.clock, settings=settings, failure=failure, at=data.at, by="care"
     )
 
 

@@ -11,6 +11,7 @@ ALERT_RAISED = event_type("monitoring", "alert", "raised")
 ALERT_RESOLVED = event_type("monitoring", "alert", "resolved")
 REQUEST_TOPIC = "care.request.v1"
 REQUEST_OVERDUE = event_type("care", "request", "overdue")
+REQUEST_HELPER_NOT_NOTIFIED = event_type("care", "request", "helper_not_notified")
 SUPPLY_TOPIC = "duty.supply.v1"
 SUPPLY_BELOW_MINIMUM = event_type("duty", "supply", "below_minimum")
 SUPPLY_EXPIRING = event_type("duty", "supply", "expiring")
@@ -44,6 +45,21 @@ class RequestOverdue(InboundData):
     priority: str
     missed: str
     due_at: datetime
+    at: datetime
+
+
+class HelperNotNotified(InboundData):
+    """Care's text to a request's helper failed for good (the recipient masked)."""
+
+    request_id: str
+    community_code: str
+    helper_id: str
+    kind: str
+    channel: str
+    vendor: str
+    recipient: str
+    error: str
+    attempts: int
     at: datetime
 
 
