@@ -7,9 +7,11 @@ import json
 from typing import Any
 
 import pytest
+from care.dispatch import undelivered
 from care.requests import events
 from gridline import notify
 from gridline.devstack.emulators.running import Emulator
+from gridline.jobs import JobContext
 from gridline.testing import eventually
 
 from tests.conftest import Platform
@@ -65,6 +67,10 @@ async def test_a_helper_text_that_fails_for_good_opens_the_desk_s_undelivered_in
 
     message = await eventually(failed, timeout=30)
     [incident] = await eventually(incidents, timeout=30)
+    runtime = platform.runtime("care")
+    again = JobContext(db=runtime.database(), clock=runtime.clock, settings=runtime.settings, job={}, holder="test")
+    await undelivered.on_failed(again, _failure(message))  # told again, as after a crash before it was marked
+    await platform.drain()
     records = [
         r
         for r in await platform.sandbox.read_topic("care.request.v1", at_least=3)
@@ -77,7 +83,7 @@ async def test_a_helper_text_that_fails_for_good_opens_the_desk_s_undelivered_in
     assert incident["summary"].startswith("通知未送达：求助派单短信至 139****0001（aliyun：")
     assert incident["summary"].endswith("，已试 3 次）")
     assert (incident["severity"], incident["status"], incident["community_code"]) == ("high", "open", COMMUNITY)
-    [record] = records  # one event for the one text
+    [record] = records  # one event for the one text, however often care was told of it
     data = record.event().data
     assert record.key == request["id"].encode()
     assert (data["request_id"], data["helper_id"], data["community_code"]) == (request["id"], helper["id"], COMMUNITY)
@@ -86,3 +92,16 @@ async def test_a_helper_text_that_fails_for_good_opens_the_desk_s_undelivered_in
     on_the_wire = (record.value or b"") + b"".join(value for _, value in record.headers)
     for phone in (HELPER_PHONE, RESIDENT_PHONE):
         assert phone.encode() not in on_the_wire
+
+
+def _failure(message: dict[str, Any]) -> notify.Failure:
+    return notify.Failure(
+        key=message["_id"],
+        kind=message["kind"],
+        channel=notify.Channel(message["channel"]),
+        vendor=message["vendor"],
+        community_code=message["community_code"],
+        recipient=message["recipient"],
+        error=message["error"],
+        attempts=message["attempts"],
+    )
