@@ -248,7 +248,8 @@ def ferretdb_command(binary: Path, state_dir: Path, port: int) -> tuple[list[str
         f"--listen-addr=127.0.0.1:{port}",
         f"--state-dir={data}",
         "--telemetry=disable",
-        "--debug-addr=-",
+        # Its pprof and metrics, off unless a bench asks (bench/profiling.py reads the CPU profile there).
+        f"--debug-addr={os.environ.get('GRIDLINE_FERRETDB_DEBUG_ADDR', '-')}",
         "--log-level=warn",
         "--test-enable-nested-pushdown",  # dotted-path conditions reach the planner too (see the patch)
     ]

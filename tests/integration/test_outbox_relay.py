@@ -1,0 +1,84 @@
+"""The relay never drops an event added to an outbox while that outbox's batch was in flight.
+
+On the real FerretDB and Kafka: events pushed into an outbox between the relay's read and its clearing stay
+there with their marker and go out in the next round, after the ones before them, and nothing goes twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from gridline import mongo
+from gridline.clock import SystemClock
+from gridline.events import EventData, EventSpec, event_type
+from gridline.kafka import make_producer
+from gridline.leases import Lease
+from gridline.outbox import OUTBOX, PENDING_SINCE, OutboxRelay, make_event, new_document, outbox_indexes, with_events
+from gridline.testing import Sandbox
+
+pytestmark = pytest.mark.integration
+
+TOPIC = "monitoring.checkin.v1"  # any declared topic: the sandbox creates it
+
+
+class Tick(EventData):
+    n: int
+    community_code: str
+
+
+SPEC = EventSpec(TOPIC, event_type("test", "tick", "happened"), Tick)
+CLOCK = SystemClock()
+
+
+def tick(key: str, n: int) -> Any:
+    return make_event(SPEC, source="/test", key=key, data=Tick(n=n, community_code="330106001001"), clock=CLOCK)
+
+
+async def relay_over(sandbox: Sandbox, db: mongo.Database) -> tuple[OutboxRelay, Any]:
+    producer = make_producer(sandbox.servers.kafka, client_id=f"test-relay-{uuid.uuid4().hex[:6]}")
+    await producer.start()
+    relay = OutboxRelay(
+        db=db,
+        collections=["aggregates"],
+        producer=producer,
+        lease=Lease(db=db, name="relay", holder="test", clock=CLOCK, ttl=timedelta(seconds=60)),
+        clock=CLOCK,
+        topic_prefix=sandbox.prefix,
+        interval=0.1,
+    )
+    return relay, producer
+
+
+async def test_events_added_while_a_batch_is_in_flight_stay_and_go_out_next_in_order(sandbox: Sandbox) -> None:
+    db = sandbox.database(f"relay{uuid.uuid4().hex[:6]}")
+    await mongo.ensure_indexes(db, outbox_indexes(["aggregates"]))
+    keys = [f"agg-{n}" for n in range(5)]
+    await db.aggregates.insert_many([new_document({"_id": k}, [tick(k, 1)], clock=CLOCK) for k in keys])
+    relay, producer = await relay_over(sandbox, db)
+    try:
+        batch = await relay._queue(await relay._read_batch(db.aggregates, exclude=[]))
+        # A writer adds an event to two of the aggregates after the relay read them, before it clears them.
+        for key in keys[:2]:
+            await db.aggregates.update_one({"_id": key}, with_events({"$set": {"n": 2}}, [tick(key, 2)], clock=CLOCK))
+        assert await relay._finish(db.aggregates, batch) == 5
+
+        docs = {d["_id"]: d async for d in db.aggregates.find({})}
+        for key in keys[:2]:
+            assert [e["data"]["n"] for e in docs[key][OUTBOX]] == [2]  # only what was sent went
+            assert PENDING_SINCE in docs[key]
+        for key in keys[2:]:
+            assert docs[key][OUTBOX] == []
+            assert PENDING_SINCE not in docs[key]
+
+        assert await relay.publish_pending() == 2
+        assert await db.aggregates.count_documents({PENDING_SINCE: {"$exists": True}}) == 0
+    finally:
+        await producer.stop()
+    records = await sandbox.read_topic(TOPIC, at_least=7)
+    assert len(records) == 7  # 5 then 2: nothing twice
+    for key in keys[:2]:
+        mine = sorted((r for r in records if r.key == key.encode()), key=lambda r: r.offset)
+        assert [r.event().data["n"] for r in mine] == [1, 2]
