@@ -8,7 +8,9 @@ alike: no sessions, no transactions, no change streams.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +56,7 @@ __all__ = [
     "ReturnDocument",
     "UpdateOne",
     "connect",
+    "count_commands",
     "ensure_indexes",
     "is_transient",
     "ping",
@@ -232,3 +235,47 @@ def record_commands() -> CommandLog:
     log = CommandLog()
     monitoring.register(log)
     return log
+
+
+_COUNTING: contextvars.ContextVar[bool] = contextvars.ContextVar("counting_commands", default=False)
+
+
+class CommandWaits(monitoring.CommandListener):
+    """The commands sent by code run inside `counting()` (and the tasks it starts), and the waits they cost:
+    commands sent while another of them is in flight share one wait. For benches that count round trips."""
+
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+        self.waits = 0
+        self._in_flight = 0
+
+    @contextlib.contextmanager
+    def counting(self) -> Iterator[None]:
+        token = _COUNTING.set(True)
+        try:
+            yield
+        finally:
+            _COUNTING.reset(token)
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if _COUNTING.get():
+            self.commands.append(f"{event.command_name} {event.command.get(event.command_name)}")
+            self.waits += self._in_flight == 0
+            self._in_flight += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        self._ended()
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._ended()
+
+    def _ended(self) -> None:
+        if _COUNTING.get():
+            self._in_flight -= 1
+
+
+def count_commands() -> CommandWaits:
+    """Count the commands of `counting()` blocks in clients created from now on."""
+    waits = CommandWaits()
+    monitoring.register(waits)
+    return waits

@@ -42,14 +42,32 @@ class Submission:
     corrects: str | None = None
 
 
+async def stored_before(db: Database, submission: Submission) -> dict[str, Any] | None:
+    """The slot a keyed request was already stored in (a retry), else None; unkeyed requests read nothing.
+
+    A retry may come on a later day, when today's slots are free, so it is looked up by its check-in id
+    rather than left to collide with its slot. Callers send this read together with the plan's read.
+    """
+    if submission.fingerprint is None:
+        return None
+    found: dict[str, Any] | None = await db[COLLECTION].find_one({"checkin_ids": submission.checkin_id})
+    return found
+
+
 async def record(
-    *, db: Database, clock: Clock, rules: MonitoringRules, plan: dict[str, Any], submission: Submission
+    *,
+    db: Database,
+    clock: Clock,
+    rules: MonitoringRules,
+    plan: dict[str, Any],
+    submission: Submission,
+    earlier: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """Store the result and its events; returns the slot document as written (or as first written, on a retry)."""
-    if submission.fingerprint is not None:
-        earlier = await db[COLLECTION].find_one({"checkin_ids": submission.checkin_id})
-        if earlier is not None:
-            return _replayed(earlier, submission)
+    """Store the result and its events; returns the slot document as written (or as first written, on a retry).
+
+    `earlier` is what `stored_before` found for this submission."""
+    if earlier is not None:
+        return _replayed(earlier, submission)
     day = _today_within(plan, clock)
     findings = checkin_findings(rules, _facts(submission))
     if submission.corrects:

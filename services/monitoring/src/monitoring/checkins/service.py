@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from gridline.auth import Principal
@@ -33,7 +34,6 @@ async def record_by_worker(
     body: CheckinCreate,
     idempotency_key: str | None,
 ) -> dict[str, Any]:
-    plan = await plans.get(db=db, principal=principal, plan_id=plan_id)
     submission = submission_of(
         body,
         # The plan is part of the key: the same key sent for two people is two check-ins, not one replayed.
@@ -42,10 +42,14 @@ async def record_by_worker(
         actor=principal.subject,
         protector=protector,
     )
+    # One round trip for both reads: the plan, and whether this request was stored before.
+    plan, earlier = await asyncio.gather(
+        plans.get(db=db, principal=principal, plan_id=plan_id), recording.stored_before(db, submission)
+    )
     found = await rules.for_community(
         db=db, community_code=plan["community_code"], cache_seconds=settings.rules_cache_seconds
     )
-    return await recording.record(db=db, clock=clock, rules=found, plan=plan, submission=submission)
+    return await recording.record(db=db, clock=clock, rules=found, plan=plan, submission=submission, earlier=earlier)
 
 
 def submission_of(

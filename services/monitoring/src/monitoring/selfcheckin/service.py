@@ -128,7 +128,8 @@ async def check_in(
     found = await rules.for_community(
         db=db, community_code=plan["community_code"], cache_seconds=settings.rules_cache_seconds
     )
-    slot = await recording.record(db=db, clock=clock, rules=found, plan=plan, submission=submission)
+    earlier = await recording.stored_before(db, submission)
+    slot = await recording.record(db=db, clock=clock, rules=found, plan=plan, submission=submission, earlier=earlier)
     return SelfCheckinRead(
         day=parse(slot["day"]),
         slot=slot["slot"],
