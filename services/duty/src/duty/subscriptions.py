@@ -38,9 +38,16 @@ SUBSCRIPTIONS = [
     ),
     Subscription(
         purpose="incidents",
-        by_key=True,  # each source (alert, request, supply item) is its own key, and opens its own incident
+        # In the order of each partition: an alert's raised comes before its resolved, and a poll's run of
+        # alerts opens its incidents in one go (one insert for all), faster than one by one side by side.
         routes=[
-            Route(_I.ALERT_TOPIC, _I.ALERT_RAISED, _I.AlertRaised, incident_handlers.on_alert_raised),
+            Route(
+                _I.ALERT_TOPIC,
+                _I.ALERT_RAISED,
+                _I.AlertRaised,
+                incident_handlers.on_alert_raised,
+                handle_many=incident_handlers.on_many_alerts_raised,
+            ),
             Route(_I.ALERT_TOPIC, _I.ALERT_RESOLVED, _I.AlertResolved, incident_handlers.on_alert_resolved),
             Route(_I.REQUEST_TOPIC, _I.REQUEST_OVERDUE, _I.RequestOverdue, incident_handlers.on_request_overdue),
             Route(
@@ -55,9 +62,16 @@ SUBSCRIPTIONS = [
     ),
     Subscription(
         purpose="paging",
-        by_key=True,  # each incident is its own key; its steps are paged in order
+        # In the order of each partition, so an incident's steps are paged in order; a poll's run of steps
+        # asks for its pages in one go.
         routes=[
-            Route(paging_inbound.TOPIC, ce_type, paging_inbound.IncidentStep, paging_handlers.on_incident_step)
+            Route(
+                paging_inbound.TOPIC,
+                ce_type,
+                paging_inbound.IncidentStep,
+                paging_handlers.on_incident_step,
+                handle_many=paging_handlers.on_many_incident_steps,
+            )
             for ce_type in (paging_inbound.OPENED, paging_inbound.ESCALATED)
         ],
     ),
@@ -90,7 +104,13 @@ SUBSCRIPTIONS = [
             Route(counted.REQUEST_TOPIC, counted.REQUEST_FULFILLED, counted.RequestStep, report.on_request_step),
             Route(counted.REQUEST_TOPIC, counted.REQUEST_CANCELLED, counted.RequestStep, report.on_request_step),
             *(
-                Route(counted.INCIDENT_TOPIC, ce_type, counted.DutyStep, report.on_incident_step)
+                Route(
+                    counted.INCIDENT_TOPIC,
+                    ce_type,
+                    counted.DutyStep,
+                    report.on_incident_step,
+                    handle_many=report.on_many_incident_steps,
+                )
                 for ce_type in counted.INCIDENT_STEPS.values()
             ),
             *(

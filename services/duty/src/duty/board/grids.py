@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from typing import Any
 
 from gridline.clock import Clock
 from gridline.http.pagination import Page, PageParams, paginate
-from gridline.mongo import Database, DuplicateKeyError, Index
+from gridline.mongo import Database, DuplicateKeyError, Index, read
 
 from duty.board.inbound import GridChanged
 from duty.board.models import GridContact
@@ -35,6 +36,14 @@ async def record(*, db: Database, clock: Clock, data: GridChanged) -> None:
 async def get(*, db: Database, grid_id: str) -> dict[str, Any] | None:
     grid: dict[str, Any] | None = await db[COLLECTION].find_one({"_id": grid_id})
     return grid
+
+
+async def get_many(*, db: Database, grid_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The grids known among `grid_ids`, by id, in one read."""
+    if not grid_ids:
+        return {}
+    found = await read(db[COLLECTION].find({"_id": {"$in": list(grid_ids)}}), len(grid_ids))
+    return {grid["_id"]: grid for grid in found}
 
 
 async def list_page(*, db: Database, community_code: str, page: PageParams) -> Page[GridContact]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from gridline.auth import Principal, scope_keys
@@ -46,6 +47,13 @@ async def get(*, db: Database, settings: DutySettings, principal: Principal, div
 async def chain_for(*, db: Database, settings: DutySettings, community_code: str) -> Chain:
     stored = await read(db[COLLECTION].find({"_id": {"$in": scope_keys(community_code)}}), None)
     return applicable(community_code, stored, settings) if stored else default_chain(settings)
+
+
+async def chains_for(*, db: Database, settings: DutySettings, community_codes: Sequence[str]) -> dict[str, Chain]:
+    """As `chain_for` for each community, in one read of every policy that may apply to any of them."""
+    keys = sorted({key for code in community_codes for key in scope_keys(code)})
+    stored = await read(db[COLLECTION].find({"_id": {"$in": keys}}), None) if keys else []
+    return {code: applicable(code, stored, settings) for code in community_codes}
 
 
 def _read(doc: dict[str, Any]) -> PolicyRead:

@@ -28,21 +28,31 @@ def alert_incident_id(alert_id: str) -> str:
 
 
 async def on_alert_raised(ctx: HandlerContext, event: Event, data: AlertRaised) -> None:
-    await _open(
-        ctx,
-        opening.Opening(
-            incident_id=alert_incident_id(data.alert_id),
-            community_code=data.community_code,
-            grid_id=data.grid_id,
-            venue_id=data.venue_id,
-            person_id=data.person_id,
-            kind=_known(IncidentKind, data.kind, IncidentKind.OTHER),
-            severity=_known(Severity, data.severity, Severity.MEDIUM),
-            source_type=SourceType.ALERT.value,
-            source_id=data.alert_id,
-            summary=data.reason[:200],
-            opened_by="monitoring",
-        ),
+    await _open(ctx, _alert_opening(data))
+
+
+async def on_many_alerts_raised(ctx: HandlerContext, batch: list[tuple[Event, AlertRaised]]) -> None:
+    """A poll's worth of alerts opens its incidents together: the reads and the insert of one, for all."""
+    settings = ctx.settings
+    assert isinstance(settings, DutySettings)
+    await opening.open_many(
+        db=ctx.db, clock=ctx.clock, settings=settings, openings=[_alert_opening(data) for _, data in batch]
+    )
+
+
+def _alert_opening(data: AlertRaised) -> opening.Opening:
+    return opening.Opening(
+        incident_id=alert_incident_id(data.alert_id),
+        community_code=data.community_code,
+        grid_id=data.grid_id,
+        venue_id=data.venue_id,
+        person_id=data.person_id,
+        kind=_known(IncidentKind, data.kind, IncidentKind.OTHER),
+        severity=_known(Severity, data.severity, Severity.MEDIUM),
+        source_type=SourceType.ALERT.value,
+        source_id=data.alert_id,
+        summary=data.reason[:200],
+        opened_by="monitoring",
     )
 
 

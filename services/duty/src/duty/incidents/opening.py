@@ -2,28 +2,32 @@
 
 The id is the caller's (derived from the source event or an Idempotency-Key), so opening twice finds the
 first. After the insert the first escalation timer is stored; when a crash came in between, opening again
-(a redelivered event) stores it then.
+(a redelivered event) stores it then. Many incidents (a poll's worth of alerts) open together with the
+round trips of one: each is still its own document, inserted with its event.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from gridline.auth import scope_keys
 from gridline.clock import Clock
 from gridline.idempotency import check_replay, fingerprint
-from gridline.mongo import Database, DuplicateKeyError
-from gridline.outbox import new_document
+from gridline.mongo import Database, DuplicateKeyError, insert_new, read
+from gridline.outbox import OUTBOX, new_document
 from pydantic import BaseModel
 
 from duty.escalation import service as escalation
 from duty.escalation import timer
+from duty.escalation.policy import Chain
 from duty.incidents import events, routing
 from duty.incidents.store import COLLECTION, step_event
 from duty.plans import service as plans
-from duty.plans.activation import tasks_of
+from duty.plans.activation import Owners, tasks_of
 from duty.settings import DutySettings
 
 
@@ -72,17 +76,67 @@ async def open_incident(
     return existing, False
 
 
+async def open_many(
+    *, db: Database, clock: Clock, settings: DutySettings, openings: Sequence[Opening]
+) -> list[tuple[dict[str, Any], bool]]:
+    """`open_incident` for each (none with an Idempotency-Key), with a few round trips for them all: one read
+    of those open already, one read per collection to route and plan the rest, one insert of the new
+    documents (each its own single-document write carrying its `incident.opened`), then the timers.
+
+    The same id twice opens one incident; an id another replica inserted meanwhile is found, as one by one.
+    """
+    unique = list({o.incident_id: o for o in openings}.values())
+    ids = [o.incident_id for o in unique]
+    found = {d["_id"]: d for d in await read(db[COLLECTION].find({"_id": {"$in": ids}}, {OUTBOX: 0}), len(ids))}
+    new = [o for o in unique if o.incident_id not in found]
+    documents = await _documents(db=db, clock=clock, settings=settings, openings=new) if new else []
+    refused = set(
+        await insert_new(
+            db[COLLECTION],
+            [new_document(d, [step_event(events.OPENED, d, clock=clock, step="0")], clock=clock) for d in documents],
+        )
+    )
+    opened = [d for n, d in enumerate(documents) if n not in refused]
+    if refused:  # opened meanwhile by another replica handling the same causes
+        others = [documents[n]["_id"] for n in refused]
+        again = await read(db[COLLECTION].find({"_id": {"$in": others}}, {OUTBOX: 0}), len(others))
+        found.update({d["_id"]: d for d in again})
+    # The first timer of each, new or found (a crash may have come between an insert and its timer).
+    await asyncio.gather(
+        *(timer.ensure(db=db, clock=clock, incident=incident) for incident in [*opened, *found.values()])
+    )
+    mine = {d["_id"] for d in opened}
+    everyone = {**found, **{d["_id"]: d for d in opened}}
+    return [(everyone[i], i in mine) for i in ids]
+
+
 async def _document(*, db: Database, clock: Clock, settings: DutySettings, opening: Opening) -> dict[str, Any]:
+    return (await _documents(db=db, clock=clock, settings=settings, openings=[opening]))[0]
+
+
+async def _documents(
+    *, db: Database, clock: Clock, settings: DutySettings, openings: Sequence[Opening]
+) -> list[dict[str, Any]]:
+    """The new incidents' documents: chain, owners and plans read once for all of them (independent reads,
+    sent together)."""
     now = clock.now()
-    chain, (owners, venue) = await asyncio.gather(
-        escalation.chain_for(db=db, settings=settings, community_code=opening.community_code),
-        routing.owners_and_venue(
-            db=db, community_code=opening.community_code, grid_id=opening.grid_id, venue_id=opening.venue_id, at=now
-        ),
+    places = [routing.Place(o.community_code, o.grid_id, o.venue_id) for o in openings]
+    chains, routed, matching = await asyncio.gather(
+        escalation.chains_for(db=db, settings=settings, community_codes=sorted({o.community_code for o in openings})),
+        routing.owners_and_venues(db=db, places=places, at=now),
+        plans.matching_many(db=db, wanted={(o.community_code, o.kind) for o in openings}),
     )
-    templates = await plans.matching(
-        db=db, community_code=opening.community_code, kind=opening.kind, venue_kind=venue["kind"] if venue else None
-    )
+    documents = []
+    for opening, place in zip(openings, places, strict=True):
+        owners, venue = routed[place]
+        templates = plans.for_venue(matching[(opening.community_code, opening.kind)], venue["kind"] if venue else None)
+        documents.append(_assemble(opening, chains[opening.community_code], owners, templates, now))
+    return documents
+
+
+def _assemble(
+    opening: Opening, chain: Chain, owners: Owners, templates: list[dict[str, Any]], now: datetime
+) -> dict[str, Any]:
     tasks: list[dict[str, Any]] = []
     for template in templates:
         tasks += tasks_of(template, owners=owners, at=now, first_number=len(tasks))

@@ -11,14 +11,18 @@ with the same keys: nothing twice. A member acknowledged during the window is no
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from gridline.clock import Clock
+from gridline.jobs import COLLECTION as JOBS
 from gridline.jobs import JobContext, JobKind, schedule
-from gridline.mongo import ASCENDING, Database, DuplicateKeyError, Index, read
+from gridline.mongo import ASCENDING, Database, DuplicateKeyError, Index, insert_new, read
 
 from duty.incidents.store import COLLECTION as INCIDENTS
 from duty.paging import sending
@@ -37,24 +41,69 @@ async def request(
     *, db: Database, clock: Clock, settings: DutySettings, incident_id: str, level: int, community_code: str, kind: str
 ) -> None:
     """Ask for the page of an incident's step; it goes out when the step's window closes."""
-    now, group = clock.now(), f"{community_code}:{kind}:{level}"
-    try:
-        await db[REQUESTS].insert_one(
-            {
-                "_id": f"{incident_id}:{level}",
-                "group": group,
-                "incident_id": incident_id,
-                "level": level,
-                "state": "pending",
-                "created_at": now,
-            }
+    ask = Ask(incident_id=incident_id, level=level, community_code=community_code, kind=kind)
+    await request_many(db=db, clock=clock, settings=settings, asks=[ask])
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One step's request for its page."""
+
+    incident_id: str
+    level: int
+    community_code: str
+    kind: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.incident_id}:{self.level}"
+
+    @property
+    def group(self) -> str:
+        return f"{self.community_code}:{self.kind}:{self.level}"
+
+
+async def request_many(*, db: Database, clock: Clock, settings: DutySettings, asks: Sequence[Ask]) -> None:
+    """`request` for each, with a few round trips for them all: one insert of the requests, one read of their
+    groups' windows, one read of the windows' flush jobs; a window to open or a job missing costs its own."""
+    now, hold = clock.now(), timedelta(seconds=settings.paging_group_seconds)
+    unique = list({a.id: a for a in asks}.values())
+    documents = [
+        {
+            "_id": a.id,
+            "group": a.group,
+            "incident_id": a.incident_id,
+            "level": a.level,
+            "state": "pending",
+            "created_at": now,
+        }
+        for a in unique
+    ]
+    refused = [unique[n].id for n in await insert_new(db[REQUESTS], documents)]
+    if refused:  # a redelivered step: one paged already needs nothing more
+        stored = await read(db[REQUESTS].find({"_id": {"$in": refused}}, {"state": 1}), len(refused))
+        done = {r["_id"] for r in stored if r["state"] != "pending"}
+        unique = [a for a in unique if a.id not in done]
+    groups = sorted({a.group for a in unique})
+    if not groups:
+        return
+    found = await read(db[WINDOWS].find({"_id": {"$in": groups}}), len(groups))
+    closes = {w["_id"]: aware(w["closes_at"]) for w in found if aware(w["closes_at"]) > now}
+    missing = [g for g in groups if g not in closes]
+    opened = await asyncio.gather(*(_window(db=db, group=g, now=now, hold=hold) for g in missing))
+    closes.update(zip(missing, opened, strict=True))
+    # Every request stores its window's flush job (a crash between opening a window and storing its job is
+    # mended so); a job stored already is seen by one read rather than refused by a write per request.
+    jobs = {_job_id(_window_name(g, closes[g])): g for g in groups}
+    stored_jobs = await read(db[JOBS].find({"_id": {"$in": list(jobs)}}, {"_id": 1}), len(jobs))
+    have = {j["_id"] for j in stored_jobs}
+    await asyncio.gather(
+        *(
+            _schedule(db=db, clock=clock, group=g, closes=closes[g], due=closes[g])
+            for job_id, g in jobs.items()
+            if job_id not in have
         )
-    except DuplicateKeyError:
-        stored = await db[REQUESTS].find_one({"_id": f"{incident_id}:{level}"}, {"state": 1})
-        if stored is not None and stored["state"] != "pending":
-            return  # paged already: a redelivered step
-    closes = await _window(db=db, group=group, now=now, hold=timedelta(seconds=settings.paging_group_seconds))
-    await _schedule(db=db, clock=clock, group=group, closes=closes, due=closes)
+    )
 
 
 async def _window(*, db: Database, group: str, now: datetime, hold: timedelta) -> datetime:
@@ -73,11 +122,19 @@ async def _window(*, db: Database, group: str, now: datetime, hold: timedelta) -
     return aware(found["closes_at"]) if found else now
 
 
+def _window_name(group: str, closes: datetime) -> str:
+    return f"{group}:{int(closes.timestamp() * 1000)}"
+
+
+def _job_id(window: str, again: int = 0) -> str:
+    return f"{KIND}:{window}" + (f"+{again}" if again else "")
+
+
 async def _schedule(*, db: Database, clock: Clock, group: str, closes: datetime, due: datetime, again: int = 0) -> None:
-    window = f"{group}:{int(closes.timestamp() * 1000)}"
+    window = _window_name(group, closes)
     await schedule(
         db,
-        job_id=f"{KIND}:{window}" + (f"+{again}" if again else ""),
+        job_id=_job_id(window, again),
         kind=KIND,
         due_at=due,
         payload={"group": group, "window": window, "closes": closes.isoformat(), "again": again},

@@ -29,3 +29,16 @@ async def on_incident_step(ctx: HandlerContext, event: Event, data: IncidentStep
         community_code=data.community_code,
         kind=data.kind,
     )
+
+
+async def on_many_incident_steps(ctx: HandlerContext, batch: list[tuple[Event, IncidentStep]]) -> None:
+    """A poll's run of steps asks for its pages together: the round trips of one request, for all."""
+    settings = ctx.settings
+    assert isinstance(settings, DutySettings)
+    asks = [
+        grouping.Ask(incident_id=d.incident_id, level=d.level, community_code=d.community_code, kind=d.kind)
+        for _, d in batch
+        if d.assignee is not None
+    ]
+    if asks:
+        await grouping.request_many(db=ctx.db, clock=ctx.clock, settings=settings, asks=asks)

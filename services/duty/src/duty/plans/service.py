@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
 from typing import Any
 
 from gridline.auth import Principal
@@ -54,7 +56,47 @@ async def matching(*, db: Database, community_code: str, kind: str, venue_kind: 
         db[COLLECTION].find({"triggers": kind, "division_code": {"$in": prefixes(community_code)}}).sort("_id", 1),
         MAX_MATCHING,
     )
-    return [t for t in found if not t["venue_kinds"] or venue_kind in t["venue_kinds"]]
+    return for_venue(found, venue_kind)
+
+
+async def matching_many(
+    *, db: Database, wanted: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """For each (community, kind), the templates `matching` finds before its venue filter (see `for_venue`),
+    in one read for them all."""
+    pairs = sorted(set(wanted))
+    if not pairs:
+        return {}
+    kinds = sorted({kind for _, kind in pairs})
+    divisions = sorted({code for community, _ in pairs for code in prefixes(community)})
+    cap = MAX_MATCHING * len(pairs)
+    found = await read(
+        db[COLLECTION].find({"triggers": {"$in": kinds}, "division_code": {"$in": divisions}}).sort("_id", 1), cap
+    )
+    if len(found) >= cap:  # some pair's templates may have been crowded out: ask for each on its own
+        each = await asyncio.gather(
+            *(
+                read(
+                    db[COLLECTION]
+                    .find({"triggers": kind, "division_code": {"$in": prefixes(community)}})
+                    .sort("_id", 1),
+                    MAX_MATCHING,
+                )
+                for community, kind in pairs
+            )
+        )
+        return dict(zip(pairs, each, strict=True))
+    return {
+        (community, kind): [t for t in found if kind in t["triggers"] and t["division_code"] in prefixes(community)][
+            :MAX_MATCHING
+        ]
+        for community, kind in pairs
+    }
+
+
+def for_venue(templates: list[dict[str, Any]], venue_kind: str | None) -> list[dict[str, Any]]:
+    """The templates that apply at a venue of this kind (or away from any venue)."""
+    return [t for t in templates if not t["venue_kinds"] or venue_kind in t["venue_kinds"]]
 
 
 async def get_for(*, db: Database, template_id: str, community_code: str) -> dict[str, Any]:

@@ -54,6 +54,13 @@ async def on_incident_step(ctx: HandlerContext, event: Event, data: DutyStep) ->
     await _record(ctx, event, one(data.community_code, data.at, f"incidents.{_fact(event)}"))
 
 
+async def on_many_incident_steps(ctx: HandlerContext, batch: list[tuple[Event, DutyStep]]) -> None:
+    """Incidents open by the poll's worth when alerts come fast: counted in one write per community."""
+    await _record_many(
+        ctx, [(event, one(data.community_code, data.at, f"incidents.{_fact(event)}")) for event, data in batch]
+    )
+
+
 async def on_supply_alarm(ctx: HandlerContext, event: Event, data: DutyStep) -> None:
     await _record(ctx, event, one(data.community_code, data.at, f"supplies.{_fact(event)}"))
 

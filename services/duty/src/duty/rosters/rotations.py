@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -100,6 +101,45 @@ async def load(
         ),
     )
     return [Rotation.from_document(r) for r in rotations], [Change.from_document(c) for c in changes]
+
+
+async def load_many(
+    *, db: Database, community_codes: Sequence[str], start: datetime, end: datetime
+) -> dict[str, tuple[list[Rotation], list[Change]]]:
+    """As `load` for each community, in one read of rotations and one of changes for them all."""
+    codes = sorted(set(community_codes))
+    if len(codes) <= 1:
+        return {code: await load(db=db, community_code=code, start=start, end=end) for code in codes}
+    first_day = (local_day(start) - _LOOKBACK).isoformat()
+    cap = MAX_ROTATIONS * len(codes)
+    rotations, changes = await asyncio.gather(
+        read(
+            db[COLLECTION].find(
+                {"community_code": {"$in": codes}, "$or": [{"ends_on": None}, {"ends_on": {"$gte": first_day}}]}
+            ),
+            cap,
+        ),
+        read(
+            db[CHANGES].find(
+                {
+                    "community_code": {"$in": codes},
+                    "in_force": True,
+                    "ends_at": {"$gt": start},
+                    "starts_at": {"$lt": end},
+                }
+            ),
+            None,
+        ),
+    )
+    if len(rotations) >= cap:  # one community may have crowded out another's: read each on its own
+        loaded = await asyncio.gather(*(load(db=db, community_code=c, start=start, end=end) for c in codes))
+        return dict(zip(codes, loaded, strict=True))
+    by_code: dict[str, tuple[list[Rotation], list[Change]]] = {code: ([], []) for code in codes}
+    for doc in rotations:
+        by_code[doc["community_code"]][0].append(Rotation.from_document(doc))
+    for doc in changes:
+        by_code[doc["community_code"]][1].append(Change.from_document(doc))
+    return by_code
 
 
 def to_read(doc: dict[str, Any]) -> RotationRead:

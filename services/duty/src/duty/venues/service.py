@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from gridline.auth import Principal
@@ -9,7 +10,7 @@ from gridline.clock import Clock
 from gridline.errors import Conflict, Invalid, NotFound
 from gridline.http.pagination import Page, PageParams, paginate
 from gridline.idempotency import insert_once, stamp
-from gridline.mongo import Database, update_guarded
+from gridline.mongo import Database, read, update_guarded
 from gridline.outbox import make_event, new_document, with_events
 
 from duty.access import require_covers, scoped_indexes, scoped_query
@@ -87,6 +88,14 @@ async def find(*, db: Database, venue_id: str) -> dict[str, Any] | None:
     """A venue regardless of jurisdiction, for the service's own rules (routing, plan matching)."""
     venue: dict[str, Any] | None = await db[COLLECTION].find_one({"_id": venue_id}, {"_outbox": 0})
     return venue
+
+
+async def find_many(*, db: Database, venue_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """As `find` for each of `venue_ids` (those that exist, by id), in one read."""
+    if not venue_ids:
+        return {}
+    found = await read(db[COLLECTION].find({"_id": {"$in": list(venue_ids)}}, {"_outbox": 0}), len(venue_ids))
+    return {venue["_id"]: venue for venue in found}
 
 
 async def get(*, db: Database, principal: Principal, venue_id: str) -> dict[str, Any]:
