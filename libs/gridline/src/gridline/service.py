@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, FastAPI
 from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from gridline import fatal, logs, mongo
 from gridline.auth.tokens import TokenVerifier
@@ -26,6 +25,7 @@ from gridline.consumer import DEAD_LETTERS, ConsumerRunner, HandlerContext, Retr
 from gridline.events import Event, EventSpec
 from gridline.http import dead_letters, health, limits, metrics, openapi, problems
 from gridline.http.rate_limits import RateLimits
+from gridline.http.server_spans import ServerSpans
 from gridline.jobs import INDEXES as JOB_INDEXES
 from gridline.jobs import JobKind, JobRunner
 from gridline.kafka import make_producer
@@ -92,7 +92,7 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings, *, clock
         description=definition.description,
         version="1",
         lifespan=lifespan,
-        # One server span per request, from the instrumentor below: FastAPI's own telemetry would add a span
+        # One server span per request, from `ServerSpans`: FastAPI's own telemetry would add a span
         # for every dependency, the endpoint and serialisation, a fifth of a check-in's time in this process.
         telemetry=NO_NATIVE_TELEMETRY,
     )
@@ -103,10 +103,9 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings, *, clock
     app.add_middleware(limits.BodySizeLimit, max_bytes=settings.max_body_bytes, overrides=definition.body_limits)
     for router in (health.router, dead_letters.router, *definition.routers):
         app.include_router(router)
+    # Outermost of ours, so the span covers the size limit's refusals and the request's timing.
+    app.add_middleware(ServerSpans)
     openapi.install(app)
-    # One server span per request; no extra span for each ASGI message received and sent, which doubled the
-    # spans of every request and told nothing the server span does not.
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics", exclude_spans=["receive", "send"])
     return app
 
 
