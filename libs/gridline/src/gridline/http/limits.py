@@ -18,6 +18,8 @@ class BodySizeLimit:
         self.overrides = dict(overrides or {})
 
     def limit_for(self, path: str) -> int:
+        if not self.overrides:
+            return self.default_bytes
         return next((v for prefix, v in self.overrides.items() if path.startswith(prefix)), self.default_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
