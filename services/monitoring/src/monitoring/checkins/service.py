@@ -42,14 +42,24 @@ async def record_by_worker(
         actor=principal.subject,
         protector=protector,
     )
-    # One round trip for both reads: the plan, and whether this request was stored before.
-    plan, earlier = await asyncio.gather(
-        plans.get(db=db, principal=principal, plan_id=plan_id), recording.stored_before(db, submission)
-    )
+    # Both reads in flight together (two commands, one wait): whether this request was stored before, and
+    # the plan. When the plan is refused, the other read's answer is dropped unread.
+    stored = asyncio.ensure_future(recording.stored_before(db, submission))
+    try:
+        plan = await plans.get(db=db, principal=principal, plan_id=plan_id)
+    except BaseException:
+        stored.add_done_callback(_dropped)
+        raise
+    earlier = await stored
     found = await rules.for_community(
         db=db, community_code=plan["community_code"], cache_seconds=settings.rules_cache_seconds
     )
     return await recording.record(db=db, clock=clock, rules=found, plan=plan, submission=submission, earlier=earlier)
+
+
+def _dropped(read: asyncio.Future[Any]) -> None:
+    if not read.cancelled():
+        read.exception()  # retrieved, so a failed read nobody waits for is not reported as unhandled
 
 
 def submission_of(
