@@ -53,9 +53,11 @@ class ServerSpans:
             context.detach(token)
             self._finish(span, scope, method, status)
 
-    def _caller(self, scope: Scope) -> context.Context | None:
+    def _caller(self, scope: Scope) -> context.Context:
+        """The caller's context, and nothing else: a request that carries none starts a trace of its own,
+        whatever span happens to be current where the server runs."""
         carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"] if k in self.fields}
-        return propagate.extract(carrier) if carrier else None
+        return propagate.extract(carrier) if carrier else context.Context()
 
     @staticmethod
     def _finish(span: trace.Span, scope: Scope, method: str, status: int) -> None:
