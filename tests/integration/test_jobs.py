@@ -7,7 +7,7 @@ import contextlib
 
 import pytest
 from gridline.clock import SystemClock
-from gridline.jobs import JobContext, JobKind, JobRunner, schedule
+from gridline.jobs import Job, JobContext, JobKind, JobRunner, schedule, schedule_many
 from gridline.testing import Sandbox, eventually
 
 pytestmark = pytest.mark.integration
@@ -75,3 +75,17 @@ async def test_a_job_interrupted_by_shutdown_is_handed_back_at_once(sandbox: San
     claimed = await successor.claim(["long"])
     assert claimed is not None
     assert claimed["holder"] == "new"
+
+
+async def test_jobs_stored_together_are_stored_once_each_and_a_stored_one_is_left_as_it_was(sandbox: Sandbox) -> None:
+    db, clock = sandbox.database("registry"), SystemClock()
+    await schedule(db, job_id="escalate-1", kind="quick", due_at=clock.now(), payload={"level": 1}, clock=clock)
+    await db["jobs"].update_one({"_id": "escalate-1"}, {"$set": {"status": "done"}})
+    jobs = [Job(f"escalate-{n}", "quick", clock.now(), {"level": n}) for n in (1, 2, 3, 2)]
+    assert await schedule_many(db, jobs, clock=clock) == 2
+    stored = {d["_id"]: d async for d in db["jobs"].find({"_id": {"$regex": "^escalate-"}})}
+    assert sorted(stored) == ["escalate-1", "escalate-2", "escalate-3"]
+    assert stored["escalate-1"]["status"] == "done"
+    assert stored["escalate-1"]["payload"] == {"level": 1}
+    assert (stored["escalate-2"]["status"], stored["escalate-2"]["attempts"]) == ("pending", 0)
+    assert await schedule_many(db, [], clock=clock) == 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -21,7 +21,7 @@ from typing import Any
 from gridline import logs
 from gridline.clock import Clock
 from gridline.loops import Retrying
-from gridline.mongo import ASCENDING, Database, DuplicateKeyError, Index, ReturnDocument
+from gridline.mongo import ASCENDING, Database, DuplicateKeyError, Index, ReturnDocument, insert_new
 
 log = logging.getLogger(__name__)
 
@@ -74,26 +74,44 @@ class JobKind:
     backoff: timedelta = timedelta(seconds=5)
 
 
+@dataclass(frozen=True)
+class Job:
+    """A job to store: `id` names it, so storing it again stores nothing."""
+
+    id: str
+    kind: str
+    due_at: datetime
+    payload: dict[str, Any]
+
+
 async def schedule(
     db: Database, *, job_id: str, kind: str, due_at: datetime, payload: dict[str, Any], clock: Clock
 ) -> bool:
     """Store a job once; scheduling the same id again is a no-op (returns False)."""
     try:
-        await db[COLLECTION].insert_one(
-            {
-                "_id": job_id,
-                "kind": kind,
-                "due_at": due_at,
-                "payload": payload,
-                "status": "pending",
-                "attempts": 0,
-                "created_at": clock.now(),
-                "progress": {},
-            }
-        )
+        await db[COLLECTION].insert_one(_document(Job(job_id, kind, due_at, payload), clock))
     except DuplicateKeyError:
         return False
     return True
+
+
+async def schedule_many(db: Database, jobs: Sequence[Job], *, clock: Clock) -> int:
+    """`schedule` for each job, in one insert; returns how many were new (the others were stored before)."""
+    refused = await insert_new(db[COLLECTION], [_document(job, clock) for job in jobs])
+    return len(jobs) - len(refused)
+
+
+def _document(job: Job, clock: Clock) -> dict[str, Any]:
+    return {
+        "_id": job.id,
+        "kind": job.kind,
+        "due_at": job.due_at,
+        "payload": job.payload,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": clock.now(),
+        "progress": {},
+    }
 
 
 class JobRunner:

@@ -8,11 +8,12 @@ Each step then stores the job of the next level; after a crash in between, firin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from gridline.clock import Clock
-from gridline.jobs import JobContext, JobKind, schedule
+from gridline.jobs import Job, JobContext, JobKind, schedule_many
 from gridline.mongo import Database, update_guarded
 from gridline.outbox import with_events
 
@@ -25,19 +26,28 @@ KIND = "incident.escalate"
 
 async def ensure(*, db: Database, clock: Clock, incident: dict[str, Any]) -> None:
     """Store the job that escalates an open incident past its current level, unless the chain has ended."""
+    await ensure_many(db=db, clock=clock, incidents=[incident])
+
+
+async def ensure_many(*, db: Database, clock: Clock, incidents: Sequence[dict[str, Any]]) -> None:
+    """`ensure` for each incident, their jobs stored in one insert."""
+    jobs = [job for job in map(_next_job, incidents) if job is not None]
+    if jobs:
+        await schedule_many(db, jobs, clock=clock)
+
+
+def _next_job(incident: dict[str, Any]) -> Job | None:
     chain = Chain.from_document(incident["chain"])
     level = incident["level"]
     if incident["status"] != "open" or level >= chain.last_level:
-        return
+        return None
     # Nobody holds this step's role: do not wait for an acknowledgement that cannot come.
     wait = chain.step(level).wait_minutes if incident.get("assignee") else 0
-    await schedule(
-        db,
-        job_id=f"{KIND}:{incident['_id']}:{level + 1}",
+    return Job(
+        id=f"{KIND}:{incident['_id']}:{level + 1}",
         kind=KIND,
         due_at=incident["level_since"] + timedelta(minutes=wait),
         payload={"incident_id": incident["_id"], "level": level + 1},
-        clock=clock,
     )
 
 

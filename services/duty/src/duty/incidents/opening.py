@@ -81,7 +81,7 @@ async def open_many(
 ) -> list[tuple[dict[str, Any], bool]]:
     """`open_incident` for each (none with an Idempotency-Key), with a few round trips for them all: one read
     of those open already, one read per collection to route and plan the rest, one insert of the new
-    documents (each its own single-document write carrying its `incident.opened`), then the timers.
+    documents (each its own single-document write carrying its `incident.opened`), one insert of the timers.
 
     The same id twice opens one incident; an id another replica inserted meanwhile is found, as one by one.
     """
@@ -102,9 +102,7 @@ async def open_many(
         again = await read(db[COLLECTION].find({"_id": {"$in": others}}, {OUTBOX: 0}), len(others))
         found.update({d["_id"]: d for d in again})
     # The first timer of each, new or found (a crash may have come between an insert and its timer).
-    await asyncio.gather(
-        *(timer.ensure(db=db, clock=clock, incident=incident) for incident in [*opened, *found.values()])
-    )
+    await timer.ensure_many(db=db, clock=clock, incidents=[*opened, *found.values()])
     mine = {d["_id"] for d in opened}
     everyone = {**found, **{d["_id"]: d for d in opened}}
     return [(everyone[i], i in mine) for i in ids]
