@@ -6,12 +6,13 @@ On the real servers (the ones named by GRIDLINE_TEST_KAFKA/GRIDLINE_TEST_MONGODB
 FerretDB, stopped afterwards), with N open plans seeded into the monitoring database:
 
 1. throughput, in `--rounds` interleaved rounds (medians printed): `--requests` check-ins (one per plan,
-   `--concurrency` at a time) over HTTP to the monitoring
-   service run by uvicorn in its own process, timed until the last `checkin.recorded` is on Kafka; then the
-   same number of requests to a bare FastAPI endpoint (also its own uvicorn process) that writes the same
-   check-in document with the same driver and write concern, and nothing else: once into a collection
-   with no index but `_id`, once into one with the indexes monitoring's check-ins have (every list a
-   worker or officer pages through needs them; the service cannot drop them to go faster);
+   `--concurrency` at a time) over HTTP to the monitoring service run by uvicorn in its own process, timed
+   until the last `checkin.recorded` is on Kafka; then the same number of requests to a bare FastAPI
+   endpoint (also its own uvicorn process) that writes the same check-in document with the same driver and
+   write concern, and nothing else: once into a collection with no index but `_id`, once into one with the
+   indexes monitoring's check-ins have (every list a worker or officer pages through needs them; the
+   service cannot drop them to go faster). Each contender's CPU time per check-in is read from /proc too
+   (service, FerretDB and, for ours, the broker), which a burst of load from elsewhere does not stretch;
 2. latency: fever check-ins sent at a steady `--rate` for `--duration` seconds (open loop: each is sent on
    schedule whether or not earlier ones answered), each timed from the moment it is sent to the moment its
    `alert.raised` record arrives on Kafka, and to the moment duty's `incident.opened` for that alert arrives
