@@ -14,13 +14,19 @@ its own Kafka and FerretDB, stopped afterwards):
 The outbox relay runs during the import, as in production, and the import is timed twice: until the job
 is done, and until the last of its events is on Kafka (every outbox emptied). `--relay-idle` holds the
 relay back, to time the import alone.
+
+`--profile NAME` samples this process (py-spy) and FerretDB (pprof, when GRIDLINE_FERRETDB_DEBUG_ADDR is
+set) during each import and during the raw inserts, into bench/profiles/NAME-<phase>-*.txt (see
+bench/profiling.py); `--format` times one format only.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
+import os
 import resource
 import tempfile
 import time
@@ -38,6 +44,7 @@ from gridline.outbox import PENDING_SINCE
 from gridline.pii import Protector
 from gridline.testing import Running, Sandbox, Secrets, Servers, servers_for_tests, stop_servers
 from openpyxl import Workbook
+from profiling import profiled
 from registry.imports import values
 from registry.imports.columns import find_header, is_blank, pick
 from registry.imports.reading import Format, open_rows
@@ -125,7 +132,16 @@ def parse(path: Path, fmt: Format, count: int) -> Timing:
     return Timing(f"parse {fmt.value}", count, time.perf_counter() - started)
 
 
-async def import_file(stack: Servers, secrets: Secrets, path: Path, fmt: Format, *, relay: bool) -> list[Timing]:
+def _window(profile: str | None, phase: str, seconds: float) -> contextlib.AbstractContextManager[None]:
+    """The profiles of one phase (this process and FerretDB), or nothing when not asked for."""
+    if profile is None:
+        return contextlib.nullcontext()
+    return profiled(f"{profile}-{phase}", {"bench": os.getpid()}, seconds=seconds)
+
+
+async def import_file(
+    stack: Servers, secrets: Secrets, path: Path, fmt: Format, *, rows: int, relay: bool, profile: str | None = None
+) -> list[Timing]:
     """`importPersons` end to end, on a fresh database: until the job is done and until its events are out."""
     sandbox = Sandbox(stack, secrets)
     await sandbox.create_topics()
@@ -137,10 +153,13 @@ async def import_file(stack: Servers, secrets: Secrets, path: Path, fmt: Format,
         app = create_app(RegistrySettings(**sandbox.settings("registry", **overrides)))  # type: ignore[arg-type]
         client = await running.start("registry", app)
         await _community_with_grid(client, secrets)
-        started = time.perf_counter()
-        result = await _upload_and_wait(client, secrets, path)
-        elapsed = time.perf_counter() - started
-        published = await _outboxes_emptied(sandbox) - started if relay else None
+        # FerretDB's profile spans a fixed time, so a generous one (idle time adds no samples); py-spy's
+        # ends with the block.
+        with _window(profile, fmt.value, seconds=rows / (300 if fmt is Format.XLSX else 800)):
+            started = time.perf_counter()
+            result = await _upload_and_wait(client, secrets, path)
+            elapsed = time.perf_counter() - started
+            published = await _outboxes_emptied(sandbox) - started if relay else None
     finally:
         await running.close()
         await sandbox.drop(["registry"])
@@ -188,7 +207,7 @@ async def _upload_and_wait(client: httpx.AsyncClient, secrets: Secrets, path: Pa
         await asyncio.sleep(0.2)
 
 
-async def raw_insert(stack: Servers, secrets: Secrets, count: int) -> Timing:
+async def raw_insert(stack: Servers, secrets: Secrets, count: int, profile: str | None = None) -> Timing:
     """The same documents `prepare` makes, inserted with plain `insert_many`: only the inserts are timed."""
     sandbox = Sandbox(stack, secrets)
     db = mongo.connect(stack.mongodb)[f"{sandbox.name}_raw"]
@@ -200,14 +219,16 @@ async def raw_insert(stack: Servers, secrets: Secrets, count: int) -> Timing:
     spent = 0.0
     rows = people(count)
     try:
-        while batch := [next(rows, None) for _ in range(BATCH)]:
-            bodies = [_body(cells, grids) for cells in batch if cells is not None]
-            if not bodies:
-                break
-            documents = [_prepared(body, protector, clock, snapshot) for body in bodies]
-            started = time.perf_counter()
-            await db[registration.COLLECTION].insert_many(documents, ordered=False)
-            spent += time.perf_counter() - started
+        # Profiled, the span also holds the preparing between inserts (py-spy shows which is which).
+        with _window(profile, "raw", seconds=max(3.0, count / 1500)):
+            while batch := [next(rows, None) for _ in range(BATCH)]:
+                bodies = [_body(cells, grids) for cells in batch if cells is not None]
+                if not bodies:
+                    break
+                documents = [_prepared(body, protector, clock, snapshot) for body in bodies]
+                started = time.perf_counter()
+                await db[registration.COLLECTION].insert_many(documents, ordered=False)
+                spent += time.perf_counter() - started
     finally:
         await db.client.drop_database(db.name)
         await db.client.close()
@@ -236,25 +257,34 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
-async def run(stack: Servers, count: int, *, relay: bool) -> None:
+@dataclass(frozen=True)
+class Options:
+    relay: bool = True
+    formats: tuple[Format, ...] = tuple(Format)
+    profile: str | None = None
+
+
+async def run(stack: Servers, count: int, options: Options) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        await _measure(stack, Path(folder), count, relay=relay)
+        await _measure(stack, Path(folder), count, options)
 
 
-async def _measure(stack: Servers, folder: Path, count: int, *, relay: bool) -> None:
+async def _measure(stack: Servers, folder: Path, count: int, options: Options) -> None:
     secrets = Secrets(folder / "auth")
     began = time.perf_counter()
-    files = write_files(folder, count)
+    files = {fmt: path for fmt, path in write_files(folder, count).items() if fmt in options.formats}
     print(f"{count:,} rows generated in {time.perf_counter() - began:.1f} s: " + _sizes(files))
     timings: list[tuple[Timing, float]] = []
     for fmt, path in files.items():
-        for timing in await import_file(stack, secrets, path, fmt, relay=relay):
+        for timing in await import_file(
+            stack, secrets, path, fmt, rows=count, relay=options.relay, profile=options.profile
+        ):
             timings.append((timing, peak_rss_mb()))
     for fmt, path in files.items():
         timings.append((parse(path, fmt, count), peak_rss_mb()))
-    raw = await raw_insert(stack, secrets, count)
+    raw = await raw_insert(stack, secrets, count, profile=options.profile)
     timings.append((raw, peak_rss_mb()))
-    _report(timings, raw, relay=relay)
+    _report(timings, raw, relay=options.relay)
 
 
 def _sizes(files: dict[Format, Path]) -> str:
@@ -277,10 +307,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000, help="synthetic people to generate (default 100,000)")
     parser.add_argument("--relay-idle", action="store_true", help="hold the outbox relay back during the import")
+    parser.add_argument("--format", choices=[f.value for f in Format], help="import this format only (default: all)")
+    parser.add_argument("--profile", metavar="NAME", help="profile each phase into bench/profiles/NAME-<phase>-*")
     args = parser.parse_args()
+    formats = (Format(args.format),) if args.format else tuple(Format)
+    options = Options(relay=not args.relay_idle, formats=formats, profile=args.profile)
     stack, started_here = servers_for_tests()  # started before the event loop: starting waits synchronously
     try:
-        asyncio.run(run(stack, args.rows, relay=not args.relay_idle))
+        asyncio.run(run(stack, args.rows, options))
     finally:
         if started_here is not None:
             stop_servers(started_here)
