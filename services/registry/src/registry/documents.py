@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from datetime import date
 from enum import StrEnum
@@ -24,6 +25,8 @@ _PASSPORT = re.compile(r"^[A-Z0-9]{5,17}$")
 _PERMIT = re.compile(r"^([HM]\d{8}|\d{8})$")  # Hong Kong/Macao H/M + 8 digits; Taiwan 8 digits
 _OLD_PERMANENT_RESIDENCE = re.compile(r"^[A-Z]{3}\d{12}$")
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
+_SPACES = re.compile(r"\s+")
+_PHONE_SEPARATORS = re.compile(r"[\s-]")
 # Province-level divisions of GB/T 2260 (the first two digits of every address code): 11–15 north, 21–23
 # north-east, 31–37 east, 41–46 south-central, 50–54 south-west, 61–65 north-west, 71 Taiwan, 81 Hong Kong,
 # 82 Macao. An ID whose address code starts otherwise was issued nowhere.
@@ -35,11 +38,13 @@ PROVINCES = frozenset(
 
 
 def normalise(number: str) -> str:
-    return re.sub(r"\s+", "", number).upper()
+    return _SPACES.sub("", number).upper()
 
 
 def gb11643_check_character(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    if len(first17) != len(_WEIGHTS):
+        raise ValueError("the check character is computed over exactly 17 digits")
+    total = sum(map(operator.mul, map(int, first17), _WEIGHTS))
     return _CHECK[total % 11]
 
 
@@ -95,7 +100,7 @@ def gender_from_prc_id(number: str) -> str:
 
 
 def validate_phone(phone: str) -> str:
-    phone = re.sub(r"[\s-]", "", phone)
+    phone = _PHONE_SEPARATORS.sub("", phone)
     if phone.startswith("+86"):
         phone = phone[3:]
     if not _PHONE.match(phone):

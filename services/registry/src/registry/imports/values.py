@@ -6,6 +6,7 @@ could put an ID number into any field, and errors are stored and listed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -131,11 +132,11 @@ def parse_row(
 
 
 def _episodes(row: _Collector, today: date) -> list[dict[str, Any]]:
-    category = row.take("category", optional(CATEGORIES, CATEGORY_CHOICES))
+    category = row.take("category", _category)
     episode = {
         "arrival_date": row.take("arrival_date", arrival_date, today),
         "origin_division_code": row.take("origin_division_code", division_code),
-        "health_code": row.take("health_code", optional(HEALTH_CODES, "健康码应为：绿、黄、红")),
+        "health_code": row.take("health_code", _health_code),
     }
     if category is None:
         if any(v is not None for v in episode.values()) and "category" not in row.failed:
@@ -170,7 +171,7 @@ class _Collector:
         self.failed: set[str] = set()
 
     def take(self, name: str, read: Callable[..., Any], *args: Any) -> Any:
-        if any(a is None for a in args):
+        if None in args:
             return None  # depends on a field that already failed (a number whose type is unreadable)
         try:
             return read(self.cells.get(name), *args)
@@ -184,6 +185,8 @@ def text(value: object) -> str | None:
     """A cell as trimmed text; whole numbers without a trailing `.0`; None when empty."""
     if value is None:
         return None
+    if type(value) is str:  # every CSV cell, most XLSX ones
+        return value.strip() or None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime):
@@ -211,7 +214,7 @@ def short_text(value: object, title: str, limit: int) -> str | None:
 
 def document_type(value: object) -> DocumentType:
     """Empty means a resident ID, which is what nearly every row of a community list holds."""
-    found = optional(DOCUMENT_TYPES, DOCUMENT_TYPE_CHOICES)(value)
+    found = _document_type(value)
     return found or DocumentType.PRC_ID
 
 
@@ -289,8 +292,7 @@ def special_groups(value: object) -> list[SpecialGroup]:
     written = text(value)
     if written is None:
         return []
-    read = optional(SPECIAL_GROUPS, SPECIAL_GROUP_CHOICES)
-    found = [read(part) for part in _LIST_SPLIT.split(written) if part]
+    found = [_special_group(part) for part in _LIST_SPLIT.split(written) if part]
     return list(dict.fromkeys(g for g in found if g is not None))
 
 
@@ -309,8 +311,16 @@ def optional(choices: Mapping[str, Any], message: str) -> Callable[[object], Any
     return read
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(written: str) -> str:
+    """The lookup form of a vocabulary word or grid name (a sheet repeats a handful of them, so kept)."""
     return _KEY_DROP.sub("", written).lower()
+
+
+_document_type = optional(DOCUMENT_TYPES, DOCUMENT_TYPE_CHOICES)
+_category = optional(CATEGORIES, CATEGORY_CHOICES)
+_health_code = optional(HEALTH_CODES, "健康码应为：绿、黄、红")
+_special_group = optional(SPECIAL_GROUPS, SPECIAL_GROUP_CHOICES)
 
 
 _PYDANTIC_FIELDS = {"number": "document_number", "grid_id": "grid", "document": "document_type"}
