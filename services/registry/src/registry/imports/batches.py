@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gridline.clock import Clock, local_today
+from gridline.clock import Clock, FixedClock, local_today
 from gridline.errors import Invalid
 from gridline.mongo import DUPLICATE_KEY, BulkWriteError, Database, Index, insert_new, read
 from gridline.pii import Protector
@@ -76,16 +76,21 @@ def person_id(community_code: str, document_hash: str) -> str:
 
 
 def build(rows: Sequence[Row], *, sheet: Sheet, snapshot: Snapshot) -> Built:
-    """Parse, validate and prepare each non-blank row (CPU only: runs off the event loop)."""
+    """Parse, validate and prepare each non-blank row (CPU only: runs off the event loop).
+
+    The batch's people are registered at one instant, read once: they are stored by one insert, and
+    asking the clock again for each of their timestamps was a tenth of the work of preparing them.
+    """
     built = Built()
-    today = local_today(sheet.clock)
+    clock = FixedClock(sheet.clock.now())
+    today = local_today(clock)
     for number, cells in rows:
         if number <= sheet.columns.header_row or not has_data(cells, sheet.columns):
             continue
         built.processed += 1
         fields = pick(cells, sheet.columns)
         parsed = values.parse_row(fields, community_code=sheet.community_code, grids=sheet.grids, today=today)
-        person = _prepared(parsed, sheet, snapshot) if isinstance(parsed, PersonCreate) else parsed
+        person = _prepared(parsed, sheet, snapshot, clock) if isinstance(parsed, PersonCreate) else parsed
         if isinstance(person, dict):
             person[PROVENANCE] = {"id": sheet.import_id, "row": number}
             built.people.append(person)
@@ -95,7 +100,9 @@ def build(rows: Sequence[Row], *, sheet: Sheet, snapshot: Snapshot) -> Built:
     return built
 
 
-def _prepared(body: PersonCreate, sheet: Sheet, snapshot: Snapshot) -> dict[str, Any] | list[values.FieldError]:
+def _prepared(
+    body: PersonCreate, sheet: Sheet, snapshot: Snapshot, clock: Clock
+) -> dict[str, Any] | list[values.FieldError]:
     digest = registration.document_hash(sheet.protector, body.document.type.value, body.document.number)
     try:
         return registration.prepare(
@@ -103,7 +110,7 @@ def _prepared(body: PersonCreate, sheet: Sheet, snapshot: Snapshot) -> dict[str,
             person_id=person_id(sheet.community_code, digest),
             actor=sheet.actor,
             protector=sheet.protector,
-            clock=sheet.clock,
+            clock=clock,
             snapshot=snapshot,
         )
     except Invalid as exc:  # a rule of registration the sheet's own checks do not repeat

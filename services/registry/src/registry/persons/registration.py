@@ -85,13 +85,14 @@ def document_hash(protector: Protector, kind: str, number: str) -> str:
 
 
 def _validated_identifiers(body: PersonCreate, clock: Clock) -> tuple[str, str | None]:
+    today = local_today(clock)
     try:
-        number = documents.validate(body.document.type, body.document.number, today=local_today(clock))
+        number = documents.validate(body.document.type, body.document.number, today=today)
     except documents.InvalidDocument as exc:
         raise Invalid("document.number", str(exc)) from exc
     phone = checked_phone(body.phone, path="phone")
     born = documents.prc_birth_date(number) if body.document.type is documents.DocumentType.PRC_ID else body.birth_date
-    if born is not None and _age(born, local_today(clock)) < CHILD_AGE and body.guardian is None:
+    if born is not None and _age(born, today) < CHILD_AGE and body.guardian is None:
         raise Invalid("guardian", "未满14周岁的儿童须同时登记监护人")
     return number, phone
 
