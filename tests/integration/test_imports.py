@@ -295,46 +295,6 @@ async def test_an_import_interrupted_after_a_batch_resumes_without_duplicates(
     assert await platform.sandbox.database("registry")["persons"].count_documents({}) == 350
 
 
-async def test_a_resumed_import_redoes_the_whole_batch_a_crash_left_after_a_smaller_first_one(
-    platform: Platform, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    clock = FixedClock(datetime.now(UTC))
-    await platform.start("registry", clock=clock)
-    registry, secrets = platform.client("registry"), platform.sandbox.secrets
-    await create_grid(registry, secrets)
-    monkeypatch.setattr(job, "FIRST_BATCH_ROWS", 50)
-    monkeypatch.setattr(job, "BATCH_ROWS", 100)
-    real_checkpoint = job.checkpoint
-    calls: list[int] = []
-
-    async def crash_before_the_third_checkpoint(ctx: Any, progress: job.Progress) -> None:
-        calls.append(progress.next_row)
-        if len(calls) == 3:
-            raise Crash  # rows 2-50 and 51-150 are checkpointed; 151-250 are stored, their progress is not
-        await real_checkpoint(ctx, progress)
-
-    monkeypatch.setattr(job, "checkpoint", crash_before_the_third_checkpoint)
-    response = await upload(registry, worker(secrets), "a.xlsx", xlsx(people(350)))
-    jobs = platform.sandbox.database("registry")["jobs"]
-
-    async def waiting_to_retry() -> None:
-        stored = await jobs.find_one({"_id": response.json()["id"]})
-        assert stored is not None
-        assert (stored["status"], stored["attempts"], stored["progress"].get("next_row")) == ("pending", 1, 151)
-
-    await eventually(waiting_to_retry)
-    assert calls == [51, 151, 251]
-    assert await platform.sandbox.database("registry")["persons"].count_documents({}) == 249
-    monkeypatch.setattr(job, "checkpoint", real_checkpoint)
-    clock.advance(timedelta(minutes=1))  # past the retry's backoff
-    platform.runtime("registry").jobs.wake()  # type: ignore[union-attr]
-
-    result = await finished(registry, worker(secrets), response.json()["id"])
-    # the resumed run's first batch spans all of 151-250 again, so none of them counts as a duplicate
-    assert (result["status"], result["imported"], result["duplicates"], result["processed"]) == ("done", 350, 0, 350)
-    assert await platform.sandbox.database("registry")["persons"].count_documents({}) == 350
-
-
 async def test_a_worker_of_another_community_gets_404_for_the_import(platform: Platform) -> None:
     await platform.start("registry")
     registry, secrets = platform.client("registry"), platform.sandbox.secrets

@@ -28,9 +28,7 @@ from registry.imports.values import GridIndex
 from registry.rules import snapshot
 
 KIND = "registry.import-persons"
-BATCH_ROWS = 2000  # rows per insert and per checkpoint: bounded memory, at most this much redone after a crash
-# A fresh run's first batch is smaller, so the database starts inserting while the second is prepared.
-FIRST_BATCH_ROWS = 250
+BATCH_ROWS = 1000  # rows per insert and per checkpoint: bounded memory, at most this much redone after a crash
 MAX_ATTEMPTS = 5
 
 
@@ -91,13 +89,11 @@ async def _write_batches(ctx: JobContext, sheet: batches.Sheet, rows: Iterator[R
     progress = Progress.of(ctx.progress)
     # Only the first batch of a run that follows another claim can repeat rows a crashed run stored.
     may_repeat = ctx.job.get("attempts", 1) > 1
-    # A resumed run's first batch is a whole one: it must span the batch a crashed run may have stored.
-    first = BATCH_ROWS if may_repeat else min(FIRST_BATCH_ROWS, BATCH_ROWS)
-    upcoming = asyncio.ensure_future(_prepare(ctx, sheet, rows, progress.next_row, first))
+    upcoming = asyncio.ensure_future(_prepare(ctx, sheet, rows, progress.next_row))
     try:
         while (ready := await upcoming) is not None:
             last_row, built = ready
-            upcoming = asyncio.ensure_future(_prepare(ctx, sheet, rows, last_row + 1, BATCH_ROWS))
+            upcoming = asyncio.ensure_future(_prepare(ctx, sheet, rows, last_row + 1))
             inserted = await batches.insert(db=ctx.db, built=built, import_id=sheet.import_id, may_repeat=may_repeat)
             progress, may_repeat = progress.after(last_row, built, inserted), False
             await checkpoint(ctx, progress)
@@ -108,10 +104,10 @@ async def _write_batches(ctx: JobContext, sheet: batches.Sheet, rows: Iterator[R
 
 
 async def _prepare(
-    ctx: JobContext, sheet: batches.Sheet, rows: Iterator[Row], start: int, size: int
+    ctx: JobContext, sheet: batches.Sheet, rows: Iterator[Row], start: int
 ) -> tuple[int, batches.Built] | None:
-    """The next batch of up to `size` rows, parsed and prepared (None at the end of the sheet)."""
-    batch = await asyncio.to_thread(_take, rows, start, size)
+    """The next batch, parsed and prepared (None at the end of the sheet)."""
+    batch = await asyncio.to_thread(_take, rows, start)
     if not batch:
         return None
     # Loaded per batch: a long import picks up a rule or risk area that changes while it runs.
@@ -119,9 +115,9 @@ async def _prepare(
     return batch[-1][0], await asyncio.to_thread(batches.build, batch, sheet=sheet, snapshot=loaded)
 
 
-def _take(rows: Iterator[Row], start: int, size: int) -> list[Row]:
-    """The next `size` rows at or after `start` (rows before it were imported before a crash)."""
-    return list(itertools.islice((r for r in rows if r[0] >= start), size))
+def _take(rows: Iterator[Row], start: int) -> list[Row]:
+    """The next batch of rows at or after `start` (rows before it were imported before a crash)."""
+    return list(itertools.islice((r for r in rows if r[0] >= start), BATCH_ROWS))
 
 
 async def _sheet(ctx: JobContext, protector: Protector) -> batches.Sheet:
