@@ -36,11 +36,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import httpx
 from gridline import mongo
 from gridline.clock import SystemClock, local_today
-from gridline.outbox import PENDING_SINCE
+from gridline.outbox import PENDING_SINCE, OutboxRelay
 from gridline.pii import Protector
 from gridline.testing import Running, Sandbox, Secrets, Servers, servers_for_tests, stop_servers
 from openpyxl import Workbook
@@ -148,6 +149,23 @@ async def import_file(
     overrides: dict[str, Any] = {"max_body_bytes": BODY_LIMIT}
     if not relay:
         overrides["relay_interval_seconds"] = 3600
+    with contextlib.ExitStack() as held:
+        if not relay:
+            held.enter_context(_relay_held())
+        return await _import_once(sandbox, secrets, path, fmt, overrides, rows=rows, relay=relay, profile=profile)
+
+
+async def _import_once(
+    sandbox: Sandbox,
+    secrets: Secrets,
+    path: Path,
+    fmt: Format,
+    overrides: dict[str, Any],
+    *,
+    rows: int,
+    relay: bool,
+    profile: str | None,
+) -> list[Timing]:
     running = Running()
     try:
         app = create_app(RegistrySettings(**sandbox.settings("registry", **overrides)))  # type: ignore[arg-type]
@@ -169,6 +187,12 @@ async def import_file(
     if published is not None:
         timings.append(Timing(f"import {fmt.value} (upload → events out)", result["imported"], published))
     return timings
+
+
+def _relay_held() -> contextlib.AbstractContextManager[Any]:
+    """The relay left to its interval: the database client wakes it after every write, which would start a
+    round for each batch the import inserts."""
+    return mock.patch.object(OutboxRelay, "wake", return_value=None)
 
 
 async def _outboxes_emptied(sandbox: Sandbox) -> float:
