@@ -2,6 +2,7 @@
 
 On the real FerretDB and Kafka: events pushed into an outbox between the relay's read and its clearing stay
 there with their marker and go out in the next round, after the ones before them, and nothing goes twice.
+Each record carries the trace context its event was created in, under one publish span per batch.
 """
 
 from __future__ import annotations
@@ -11,13 +12,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from gridline import mongo
+from gridline import mongo, telemetry
 from gridline.clock import SystemClock
 from gridline.events import EventData, EventSpec, event_type
 from gridline.kafka import make_producer
 from gridline.leases import Lease
 from gridline.outbox import OUTBOX, PENDING_SINCE, OutboxRelay, make_event, new_document, outbox_indexes, with_events
 from gridline.testing import Sandbox
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
 pytestmark = pytest.mark.integration
 
@@ -82,3 +87,33 @@ async def test_events_added_while_a_batch_is_in_flight_stay_and_go_out_next_in_o
     for key in keys[:2]:
         mine = sorted((r for r in records if r.key == key.encode()), key=lambda r: r.offset)
         assert [r.event().data["n"] for r in mine] == [1, 2]
+
+
+async def test_each_record_carries_its_events_creation_context_under_one_publish_span(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exporter, provider = InMemorySpanExporter(), TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    monkeypatch.setattr(telemetry, "tracer", provider.get_tracer("relay"))
+    db = sandbox.database(f"relay{uuid.uuid4().hex[:6]}")
+    await mongo.ensure_indexes(db, outbox_indexes(["aggregates"]))
+    created: dict[str, str] = {}
+    for n in range(3):
+        with provider.get_tracer("requests").start_as_current_span(f"request {n}"):
+            event = tick(f"agg-{n}", n)
+        assert event.traceparent is not None
+        created[event.id] = event.traceparent
+        await db.aggregates.insert_one(new_document({"_id": f"agg-{n}"}, [event], clock=CLOCK))
+    relay, producer = await relay_over(sandbox, db)
+    try:
+        assert await relay.publish_pending() == 3
+    finally:
+        await producer.stop()
+    records = await sandbox.read_topic(TOPIC, at_least=3)
+    assert {r.event().id: r.header("traceparent") for r in records} == created
+    (publish,) = [s for s in exporter.get_finished_spans() if s.name == "publish"]
+    assert publish.kind is SpanKind.PRODUCER
+    assert publish.attributes is not None
+    assert publish.attributes["messaging.batch.message_count"] == 3
+    linked = {format(link.context.span_id, "016x") for link in publish.links}
+    assert linked == {traceparent.split("-")[2] for traceparent in created.values()}

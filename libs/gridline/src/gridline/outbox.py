@@ -39,7 +39,7 @@ from gridline.mongo import (
     update_each_guarded,
     update_guarded,
 )
-from gridline.telemetry import current_context_headers, headers_with_trace, publish_span
+from gridline.telemetry import current_context_headers, publish_batch_span
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +243,9 @@ class OutboxRelay:
     async def _queue(self, found: list[dict[str, Any]]) -> _Batch:
         """Queue every event of the batch for sending, in order."""
         pending = [(doc["_id"], [Event.from_document(e) for e in doc.get(OUTBOX, [])]) for doc in found]
-        deliveries = [await self._send(event) for _, events in pending for event in events]
+        events = [event for _, of_one in pending for event in of_one]
+        with publish_batch_span(events):
+            deliveries = [await self._send(event) for event in events]
         return _Batch(pending, deliveries)
 
     async def _finish(self, coll: Collection, batch: _Batch) -> int:
@@ -281,12 +283,10 @@ class OutboxRelay:
         Records of one aggregate share a key and so a partition, and the idempotent producer keeps a
         partition's records in the order they were queued.
         """
-        topic = self._prefix + event.topic
         key, value, headers = event.to_record()
-        with publish_span(event, topic) as trace_headers:
-            delivery: asyncio.Future[Any] = await self._producer.send(
-                topic, value=value, key=key, headers=headers_with_trace(headers, trace_headers)
-            )
+        delivery: asyncio.Future[Any] = await self._producer.send(
+            self._prefix + event.topic, value=value, key=key, headers=headers
+        )
         return delivery
 
 
