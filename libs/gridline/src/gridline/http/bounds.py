@@ -11,6 +11,7 @@ digits, so without a length a megabyte of zeros would be read as a time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Annotated, Any
@@ -49,6 +50,7 @@ SmallCount = Annotated[int, Field(ge=0, le=1000)]
 INSTANT_LENGTH = 64
 DAY_LENGTH = 32  # `2021-01-12`, or a datetime at midnight, which pydantic also reads as that day
 CLOCK_TIME_LENGTH = 32
+_DAY_FIRST = r"\d{4}-\d{2}-\d{2}"
 
 
 def _at_most(length: int, what: str) -> Callable[[Any], Any]:
@@ -60,27 +62,40 @@ def _at_most(length: int, what: str) -> Callable[[Any], Any]:
     return check
 
 
+def _written(length: int, what: str, shape: str, example: str) -> Callable[[Any], Any]:
+    """At most `length` characters, and written as the schema says: pydantic alone also reads a number, or a
+    string of digits, as seconds since 1970 (`end_date=0.5` would be an instant of 1970)."""
+    longest, pattern = _at_most(length, what), re.compile(shape)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool | int | float) or (isinstance(value, str) and not pattern.match(value)):
+            raise ValueError(f"{what} is written like {example}")
+        return longest(value)
+
+    return check
+
+
 Instant = Annotated[
     datetime,
-    BeforeValidator(_at_most(INSTANT_LENGTH, "an instant")),
+    BeforeValidator(_written(INSTANT_LENGTH, "an instant", _DAY_FIRST, "2021-01-12T08:00:00+08:00")),
     WithJsonSchema({"type": "string", "format": "date-time", "maxLength": INSTANT_LENGTH}),
 ]
 """An RFC 3339 instant (`2021-01-12T08:00:00+08:00`)."""
 AwareInstant = Annotated[
     AwareDatetime,
-    BeforeValidator(_at_most(INSTANT_LENGTH, "an instant")),
+    BeforeValidator(_written(INSTANT_LENGTH, "an instant", _DAY_FIRST, "2021-01-12T08:00:00+08:00")),
     WithJsonSchema({"type": "string", "format": "date-time", "maxLength": INSTANT_LENGTH}),
 ]
 """An RFC 3339 instant that must carry its offset."""
 CalendarDay = Annotated[
     date,
-    BeforeValidator(_at_most(DAY_LENGTH, "a day")),
+    BeforeValidator(_written(DAY_LENGTH, "a day", _DAY_FIRST, "2021-01-12")),
     WithJsonSchema({"type": "string", "format": "date", "maxLength": DAY_LENGTH}),
 ]
 """A calendar day (Asia/Shanghai) in a body: `2021-01-12`."""
 ClockTime = Annotated[
     time,
-    BeforeValidator(_at_most(CLOCK_TIME_LENGTH, "a time of day")),
+    BeforeValidator(_written(CLOCK_TIME_LENGTH, "a time of day", r"\d{1,2}:\d{2}", "08:30")),
     WithJsonSchema({"type": "string", "format": "time", "maxLength": CLOCK_TIME_LENGTH}),
 ]
 """A time of day (`08:30`)."""
