@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ from duty.incidents import opening
 from duty.paging import grouping
 from duty.settings import DutySettings
 from gridline.outbox import OUTBOX
+from gridline.runtime import Runtime
 
 from tests.conftest import Platform
 from tests.services.duty.support import COMMUNITY, OTHER_COMMUNITY, clock_at, create_rotation
@@ -32,6 +35,14 @@ def an_opening(incident_id: str, community: str = COMMUNITY) -> opening.Opening:
     )
 
 
+async def hold_relay(runtime: Runtime) -> None:
+    """Stop the service's relay, so the outboxes this test reads hold what was written, not what is left."""
+    relay = next(task for task in runtime.tasks if task.get_name() == "outbox-relay")
+    relay.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await relay
+
+
 async def test_many_alerts_open_each_incident_once_as_one_by_one_and_a_redelivery_opens_none(
     platform: Platform,
 ) -> None:
@@ -40,6 +51,7 @@ async def test_many_alerts_open_each_incident_once_as_one_by_one_and_a_redeliver
     runtime = platform.runtime("duty")
     db, settings = runtime.database(), runtime.settings
     assert isinstance(settings, DutySettings)
+    await hold_relay(runtime)
     await create_rotation(platform.client("duty"), platform.sandbox.secrets)
     single, _ = await opening.open_incident(db=db, clock=clock, settings=settings, opening=an_opening("single"))
 
