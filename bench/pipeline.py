@@ -107,7 +107,7 @@ async def relay_rate(sandbox: Sandbox, events: list[Event], profile: str | None 
 async def raw_database_floor(sandbox: Sandbox, events: list[Event]) -> float:
     """The relay's database work alone, with the raw driver: read pending documents, empty their outboxes.
 
-    The same documents, query and guarded bulk write as the relay, but nothing sent: the floor the
+    The same documents, query and guarded update as the relay, but nothing sent: the floor the
     database sets for any relay that keeps events inside their aggregates.
     """
     db, clock = sandbox.database(f"floor{uuid.uuid4().hex[:6]}"), SystemClock()
@@ -119,13 +119,9 @@ async def raw_database_floor(sandbox: Sandbox, events: list[Event]) -> float:
     started = time.perf_counter()
     while found := await mongo.read(db.aggregates.find(pending, {OUTBOX: 1}).sort(PENDING_SINCE, 1).limit(200), 200):
         clear = {"$set": {OUTBOX: []}, "$unset": {PENDING_SINCE: ""}}
-        guarded = [
-            mongo.UpdateOne(
-                {"_id": d["_id"], f"{OUTBOX}.0.id": d[OUTBOX][0]["id"], f"{OUTBOX}.1": {"$exists": False}}, clear
-            )
-            for d in found
-        ]
-        await db.aggregates.bulk_write(guarded, ordered=True)
+        sent = {"_id": {"$in": [d["_id"] for d in found]}, OUTBOX: {"$size": 1}}
+        sent[f"{OUTBOX}.0.id"] = {"$in": [d[OUTBOX][0]["id"] for d in found]}
+        await db.aggregates.update_many(sent, clear)
     return len(events) / (time.perf_counter() - started)
 
 

@@ -117,3 +117,46 @@ async def test_each_record_carries_its_events_creation_context_under_one_publish
     assert publish.attributes["messaging.batch.message_count"] == 3
     linked = {format(link.context.span_id, "016x") for link in publish.links}
     assert linked == {traceparent.split("-")[2] for traceparent in created.values()}
+
+
+async def test_outboxes_are_emptied_by_one_update_per_length_and_a_refilled_one_keeps_its_new_event(
+    sandbox: Sandbox,
+) -> None:
+    log = mongo.record_commands()  # sees the clients made after it
+    client = mongo.connect(sandbox.servers.mongodb)
+    name = f"{sandbox.name}_relay{uuid.uuid4().hex[:6]}"
+    db = client[name]
+    await mongo.ensure_indexes(db, outbox_indexes(["aggregates"]))
+    singles, double = [f"one-{n}" for n in range(3)], "two"
+    await db.aggregates.insert_many([new_document({"_id": k}, [tick(k, 1)], clock=CLOCK) for k in singles])
+    await db.aggregates.insert_one(new_document({"_id": double}, [tick(double, 1), tick(double, 2)], clock=CLOCK))
+    relay, producer = await relay_over(sandbox, db)
+    try:
+        batch = await relay._queue(await relay._read_batch(db.aggregates, exclude=[]))
+        # Meanwhile another relay (its lease lapsed into ours) published and emptied one outbox, and a writer
+        # added a new event to it: the same length as what we sent, but not what we sent.
+        refilled = singles[0]
+        await db.aggregates.update_one({"_id": refilled}, {"$set": {OUTBOX: []}, "$unset": {PENDING_SINCE: ""}})
+        newer = tick(refilled, 9)
+        await db.aggregates.update_one({"_id": refilled}, with_events({}, [newer], clock=CLOCK))
+        updates_before = _updates(log, name)
+        assert await relay._finish(db.aggregates, batch) == 5
+        clearing = _updates(log, name)[len(updates_before) :]
+        docs = {d["_id"]: d async for d in db.aggregates.find({})}
+    finally:
+        log.stop()
+        await producer.stop()
+        await client.drop_database(name)
+        await client.close()
+    # One update for the outboxes of one event and one for the outbox of two, each over its documents;
+    # then the refilled one is looked up, and its sent event popped only if still first, which it is not.
+    assert [(len(c["updates"]), bool(c["updates"][0].get("multi"))) for c in clearing[:2]] == [(1, True)] * 2
+    assert [e["id"] for e in docs[refilled][OUTBOX]] == [newer.id]
+    assert PENDING_SINCE in docs[refilled]
+    for key in [*singles[1:], double]:
+        assert docs[key][OUTBOX] == []
+        assert PENDING_SINCE not in docs[key]
+
+
+def _updates(log: mongo.CommandLog, database: str) -> list[dict[str, Any]]:
+    return [c for db, c in log.commands if db == database and "update" in c]

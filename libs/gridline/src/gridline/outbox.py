@@ -5,8 +5,8 @@ aggregate, or `update_one` that sets state and pushes events), so no crash can s
 multi-document transaction is needed. `_outbox_at` marks documents with pending events (indexed, so the
 relay reads them by an index range, oldest first). The relay, holding a lease so only one replica
 publishes, queues a batch of documents' events in order, waits until the broker has acknowledged all of
-them, then empties those outboxes with one write guarded, per document, by the ids it published (or, where
-events were added meanwhile, pops just the published ones). A crash after a send and before that write
+them, then empties those outboxes with one update guarded by the ids it published (or, where events were
+added meanwhile, pops just the published ones). A crash after a send and before that write
 republishes the event: consumers are idempotent by event id.
 """
 
@@ -33,10 +33,8 @@ from gridline.mongo import (
     ASCENDING,
     Collection,
     Database,
-    GuardedUpdate,
     Index,
     read,
-    update_each_guarded,
     update_guarded,
 )
 from gridline.telemetry import current_context_headers, publish_batch_span
@@ -264,13 +262,17 @@ class OutboxRelay:
         return sum(len(events) for _, events in batch.pending)
 
     async def _remove_published(self, coll: Collection, pending: list[tuple[Any, list[Event]]]) -> None:
-        """One bulk write for the batch in the usual case: each outbox still holds exactly what was sent."""
+        """Empty the outboxes that still hold exactly what was sent: one update per outbox length, usually one.
+
+        Where events were added to an outbox meanwhile, only the sent ones are popped; its marker stays, so
+        the next round sends the rest.
+        """
         empty = {"$set": {OUTBOX: []}, "$unset": {PENDING_SINCE: ""}}
-        cleared = await update_each_guarded(coll, [GuardedUpdate(i, _exactly(events), empty) for i, events in pending])
+        cleared = 0
+        for guard in _unchanged_outboxes(pending):
+            cleared += (await coll.update_many(guard, empty)).matched_count
         if cleared == len(pending):
             return
-        # Events were added to some outboxes meanwhile: pop only the sent ones; their marker stays, so the
-        # next round sends the rest.
         sent = dict(pending)
         still = await read(coll.find({"_id": {"$in": list(sent)}, PENDING_SINCE: {"$exists": True}}, {"_id": 1}), None)
         for doc in still:
@@ -302,11 +304,25 @@ class _Batch:
         return [doc_id for doc_id, _ in self.pending]
 
 
-def _exactly(events: list[Event]) -> dict[str, Any]:
-    """A guard that holds while an outbox holds exactly these events, in this order."""
-    guard: dict[str, Any] = {f"{OUTBOX}.{i}.id": e.id for i, e in enumerate(events)}
-    guard[f"{OUTBOX}.{len(events)}"] = {"$exists": False}
-    return guard
+def _unchanged_outboxes(pending: list[tuple[Any, list[Event]]]) -> list[dict[str, Any]]:
+    """Filters matching the batch's documents whose outbox still holds exactly the events sent from it.
+
+    Documents are grouped by how many events were sent from each; a group's filter asks for that many
+    events and, at each position, one of the ids sent from that position. Only the relay removes events and
+    writers only append, and an event id names one event, so an outbox of the right length whose every
+    position holds a sent id holds exactly what was sent from it: a write that added events, or another
+    relay that emptied the outbox and let new ones in, makes the document fall out of the filter.
+    """
+    by_length: dict[int, list[tuple[Any, list[Event]]]] = {}
+    for doc_id, events in pending:
+        by_length.setdefault(len(events), []).append((doc_id, events))
+    guards = []
+    for length, group in sorted(by_length.items()):
+        guard: dict[str, Any] = {"_id": {"$in": [doc_id for doc_id, _ in group]}, OUTBOX: {"$size": length}}
+        for position in range(length):
+            guard[f"{OUTBOX}.{position}.id"] = {"$in": [events[position].id for _, events in group]}
+        guards.append(guard)
+    return guards
 
 
 RELAY_LEASE_TTL = timedelta(seconds=15)
