@@ -17,7 +17,12 @@ relay back, to time the import alone.
 
 `--profile NAME` samples this process (py-spy) and FerretDB (pprof, when GRIDLINE_FERRETDB_DEBUG_ADDR is
 set) during each import and during the raw inserts, into bench/profiles/NAME-<phase>-*.txt (see
-bench/profiling.py); `--format` times one format only.
+bench/profiling.py); `--format` times one format only. importPersons takes files of up to 20 MiB, about
+170,000 rows of this sheet, so a county's million rows arrive as several sheets: `--sheets N` writes N
+files and imports them one after another into the same database (the raw baseline inserts the same
+documents into one collection).
+
+    uv run python bench/import_rate.py --rows 1000000 --sheets 8 --format csv
 """
 
 from __future__ import annotations
@@ -93,41 +98,58 @@ def prc_id(index: int) -> str:
     return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
-def people(count: int) -> Iterator[list[Any]]:
-    for i in range(count):
+def people(count: int, start: int = 0) -> Iterator[list[Any]]:
+    for i in range(start, start + count):
         arrival = date(2021, 1, 1) + timedelta(days=i % 20)
         identity = [f"测试{i}", "居民身份证", prc_id(i), f"139{i:08d}"]
         yield [*identity, GRID, f"曙光路{i}号", "返乡人员", arrival, "420106", "绿"]
 
 
-def write_files(folder: Path, count: int) -> dict[Format, Path]:
+def write_files(folder: Path, count: int, formats: tuple[Format, ...], sheets: int) -> dict[Format, list[Path]]:
+    """`count` people in `sheets` files per format, each with its own header and its own people."""
+    sizes = [count // sheets + (n < count % sheets) for n in range(sheets)]
+    starts = [sum(sizes[:n]) for n in range(sheets)]
+    files: dict[Format, list[Path]] = {fmt: [] for fmt in formats}
+    for n, (start, size) in enumerate(zip(starts, sizes, strict=True)):
+        if Format.XLSX in formats:
+            files[Format.XLSX].append(_write_xlsx(folder / f"people-{n + 1}.xlsx", size, start))
+        if Format.CSV in formats:
+            files[Format.CSV].append(_write_csv(folder / f"people-{n + 1}.csv", size, start))
+    return files
+
+
+def _write_xlsx(path: Path, count: int, start: int) -> Path:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(HEADER)
-    for cells in people(count):
+    for cells in people(count, start):
         sheet.append(cells)
-    xlsx = folder / "people.xlsx"
-    workbook.save(xlsx)
-    csv_path = folder / "people.csv"
-    with csv_path.open("w", encoding="utf-8-sig", newline="") as out:
+    workbook.save(path)
+    return path
+
+
+def _write_csv(path: Path, count: int, start: int) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(HEADER)
-        writer.writerows([*cells[:7], cells[7].isoformat(), *cells[8:]] for cells in people(count))
-    return {Format.XLSX: xlsx, Format.CSV: csv_path}
+        writer.writerows([*cells[:7], cells[7].isoformat(), *cells[8:]] for cells in people(count, start))
+    return path
 
 
-def parse(path: Path, fmt: Format, count: int) -> Timing:
+def parse(paths: list[Path], fmt: Format, count: int) -> Timing:
     """Reading and validating every row, as the import job does before preparing documents."""
     grids = values.GridIndex.of([("g-1", GRID)])
     today = date.today()
     started = time.perf_counter()
     parsed = 0
-    with path.open("rb") as file, open_rows(file, fmt) as rows:
-        columns = find_header([next(rows)[1]])
-        for _, cells in rows:
-            if not is_blank(cells):
-                result = values.parse_row(pick(cells, columns), community_code=COMMUNITY, grids=grids, today=today)
-                parsed += isinstance(result, PersonCreate)
+    for path in paths:
+        with path.open("rb") as file, open_rows(file, fmt) as rows:
+            columns = find_header([next(rows)[1]])
+            for _, cells in rows:
+                if not is_blank(cells):
+                    fields = pick(cells, columns)
+                    result = values.parse_row(fields, community_code=COMMUNITY, grids=grids, today=today)
+                    parsed += isinstance(result, PersonCreate)
     if parsed != count:
         raise RuntimeError(f"{count - parsed} rows did not parse")
     return Timing(f"parse {fmt.value}", count, time.perf_counter() - started)
@@ -140,10 +162,18 @@ def _window(profile: str | None, phase: str, seconds: float) -> contextlib.Abstr
     return profiled(f"{profile}-{phase}", {"bench": os.getpid()}, seconds=seconds)
 
 
-async def import_file(
-    stack: Servers, secrets: Secrets, path: Path, fmt: Format, *, rows: int, relay: bool, profile: str | None = None
+async def import_files(
+    stack: Servers,
+    secrets: Secrets,
+    paths: list[Path],
+    fmt: Format,
+    *,
+    rows: int,
+    relay: bool,
+    profile: str | None = None,
 ) -> list[Timing]:
-    """`importPersons` end to end, on a fresh database: until the job is done and until its events are out."""
+    """`importPersons` end to end, on a fresh database, one sheet after another: until the last job is done
+    and until the last of their events is out."""
     sandbox = Sandbox(stack, secrets)
     await sandbox.create_topics()
     overrides: dict[str, Any] = {"max_body_bytes": BODY_LIMIT}
@@ -152,13 +182,13 @@ async def import_file(
     with contextlib.ExitStack() as held:
         if not relay:
             held.enter_context(_relay_held())
-        return await _import_once(sandbox, secrets, path, fmt, overrides, rows=rows, relay=relay, profile=profile)
+        return await _import_once(sandbox, secrets, paths, fmt, overrides, rows=rows, relay=relay, profile=profile)
 
 
 async def _import_once(
     sandbox: Sandbox,
     secrets: Secrets,
-    path: Path,
+    paths: list[Path],
     fmt: Format,
     overrides: dict[str, Any],
     *,
@@ -175,17 +205,21 @@ async def _import_once(
         # ends with the block.
         with _window(profile, fmt.value, seconds=rows / (300 if fmt is Format.XLSX else 800)):
             started = time.perf_counter()
-            result = await _upload_and_wait(client, secrets, path)
+            results = [await _upload_and_wait(client, secrets, path) for path in paths]
             elapsed = time.perf_counter() - started
             published = await _outboxes_emptied(sandbox) - started if relay else None
     finally:
         await running.close()
         await sandbox.drop(["registry"])
-    if result["status"] != "done" or result["errors_count"]:
-        raise RuntimeError(f"the import did not finish cleanly: {result}")
-    timings = [Timing(f"import {fmt.value} (upload → done)", result["imported"], elapsed)]
+    for result in results:
+        if result["status"] != "done" or result["errors_count"]:
+            raise RuntimeError(f"the import did not finish cleanly: {result}")
+    imported = sum(result["imported"] for result in results)
+    if imported != rows:
+        raise RuntimeError(f"{rows - imported} rows were not imported")
+    timings = [Timing(f"import {fmt.value} (upload → done)", imported, elapsed)]
     if published is not None:
-        timings.append(Timing(f"import {fmt.value} (upload → events out)", result["imported"], published))
+        timings.append(Timing(f"import {fmt.value} (upload → events out)", imported, published))
     return timings
 
 
@@ -286,6 +320,7 @@ class Options:
     relay: bool = True
     formats: tuple[Format, ...] = tuple(Format)
     profile: str | None = None
+    sheets: int = 1
 
 
 async def run(stack: Servers, count: int, options: Options) -> None:
@@ -296,23 +331,27 @@ async def run(stack: Servers, count: int, options: Options) -> None:
 async def _measure(stack: Servers, folder: Path, count: int, options: Options) -> None:
     secrets = Secrets(folder / "auth")
     began = time.perf_counter()
-    files = {fmt: path for fmt, path in write_files(folder, count).items() if fmt in options.formats}
+    files = write_files(folder, count, options.formats, options.sheets)
     print(f"{count:,} rows generated in {time.perf_counter() - began:.1f} s: " + _sizes(files))
     timings: list[tuple[Timing, float]] = []
-    for fmt, path in files.items():
-        for timing in await import_file(
-            stack, secrets, path, fmt, rows=count, relay=options.relay, profile=options.profile
+    for fmt, paths in files.items():
+        for timing in await import_files(
+            stack, secrets, paths, fmt, rows=count, relay=options.relay, profile=options.profile
         ):
             timings.append((timing, peak_rss_mb()))
-    for fmt, path in files.items():
-        timings.append((parse(path, fmt, count), peak_rss_mb()))
+    for fmt, paths in files.items():
+        timings.append((parse(paths, fmt, count), peak_rss_mb()))
     raw = await raw_insert(stack, secrets, count, profile=options.profile)
     timings.append((raw, peak_rss_mb()))
     _report(timings, raw, relay=options.relay)
 
 
-def _sizes(files: dict[Format, Path]) -> str:
-    return ", ".join(f"{fmt.value} {path.stat().st_size / 1e6:.1f} MB" for fmt, path in files.items())
+def _sizes(files: dict[Format, list[Path]]) -> str:
+    def size(paths: list[Path]) -> str:
+        total = sum(path.stat().st_size for path in paths) / 1e6
+        return f"{total:.1f} MB" if len(paths) == 1 else f"{len(paths)} sheets of {total / len(paths):.1f} MB"
+
+    return ", ".join(f"{fmt.value} {size(paths)}" for fmt, paths in files.items())
 
 
 def _report(timings: list[tuple[Timing, float]], raw: Timing, *, relay: bool) -> None:
@@ -333,9 +372,12 @@ def main() -> None:
     parser.add_argument("--relay-idle", action="store_true", help="hold the outbox relay back during the import")
     parser.add_argument("--format", choices=[f.value for f in Format], help="import this format only (default: all)")
     parser.add_argument("--profile", metavar="NAME", help="profile each phase into bench/profiles/NAME-<phase>-*")
+    parser.add_argument(
+        "--sheets", type=int, default=1, help="split the rows into this many files, imported one after another"
+    )
     args = parser.parse_args()
     formats = (Format(args.format),) if args.format else tuple(Format)
-    options = Options(relay=not args.relay_idle, formats=formats, profile=args.profile)
+    options = Options(relay=not args.relay_idle, formats=formats, profile=args.profile, sheets=args.sheets)
     stack, started_here = servers_for_tests()  # started before the event loop: starting waits synchronously
     try:
         asyncio.run(run(stack, args.rows, options))
