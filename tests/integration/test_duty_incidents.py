@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from duty.incidents import stream
 from duty.main import create_app as create_duty
 from duty.settings import DutySettings
 from duty.supplies.events import BELOW_MINIMUM, SupplyAlarm
@@ -348,8 +349,20 @@ async def test_a_red_code_at_a_service_centre_activates_its_emergency_plan(platf
 
 
 async def test_the_live_stream_sends_new_incidents_and_escalations_of_the_callers_jurisdiction(
-    platform: Platform,
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The feed sends each incident as it is at a poll: a step taken and overtaken between two polls is sent as
+    # the later one. So the test lets time pass for the escalation only once a poll has found the incident.
+    polled = asyncio.Event()
+    poll = stream._changed_since
+
+    async def watched(**kwargs: Any) -> list[dict[str, Any]]:
+        found = await poll(**kwargs)
+        if found:
+            polled.set()
+        return found
+
+    monkeypatch.setattr(stream, "_changed_since", watched)
     clock = clock_at()
     await platform.start("duty", clock=clock, stream_poll_seconds=0.2)
     duty, secrets = platform.client("duty"), platform.sandbox.secrets
@@ -370,6 +383,7 @@ async def test_the_live_stream_sends_new_incidents_and_escalations_of_the_caller
     )
     await publish(platform.sandbox, agreed.ALERT_RAISED, alert("alert-1"), key="alert-1")
     [incident] = await incidents(duty, secrets)
+    await asyncio.wait_for(polled.wait(), 5)
     clock.advance(timedelta(minutes=10))
     await level_reaches(duty, secrets, incident["id"], 1)
 
