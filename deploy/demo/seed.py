@@ -1,7 +1,9 @@
 """Demo data for a local run: a real Zhejiang county, two communities, grids and a few people, and for the
 duty desk a roster, a duty phone, a service centre with supplies, a notice and bookable slots.
 
-Safe to run again: every create carries a fixed Idempotency-Key, so a second run creates nothing new.
+Safe to run again: every create carries a fixed Idempotency-Key, so a second run creates nothing new. A run on
+a later day sends other dates under the same keys; those creates are answered 409 and kept as the first run
+made them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 
 import httpx
 from gridline.auth.issuer import issue_token
+from gridline.clock import SystemClock, local_today
+from gridline.idempotency import KEY_REUSED
 
 REGISTRY = "http://127.0.0.1:8101"
 MONITORING = "http://127.0.0.1:8102"
@@ -74,7 +78,9 @@ class _Paced(httpx.Client):
 
 
 def _created(response: httpx.Response, what: str) -> Any:
-    """The created (or, on a second run, the same) resource."""
+    """The created (or, on a second run, the same) resource; None where a run on an earlier day made it."""
+    if response.status_code == 409 and response.json().get("detail") == KEY_REUSED:
+        return None
     if response.status_code not in (200, 201):
         raise SystemExit(f"demo {what}: {response.status_code} {response.text}")
     return response.json()
@@ -175,7 +181,7 @@ def _care(local: Path, *, elderly_id: str) -> None:
             "first_on": str(date.today() + timedelta(days=1)),
         }
         response = client.post("/v1/request-templates", json=groceries, headers={"Idempotency-Key": "demo-template-1"})
-        response.raise_for_status()
+        _created(response, "weekly groceries")
     print("[gridline] care demo data loaded: 3 helpers, a request and weekly groceries for 李秀英")
 
 
@@ -328,19 +334,27 @@ def _people(grids: dict[str, list[str]]) -> list[dict[str, object]]:
 
 
 def _monitoring(client: httpx.Client, *, returnee: str | None, cold_chain: str | None) -> None:
-    """Two entry checks at duty's service centre, and today's first check-ins (one of them a fever)."""
+    """Two entry checks at duty's service centre, and today's first check-ins (one of them a fever).
+
+    Keyed by the community's day (Asia/Shanghai), which the check-in slots are: by the machine's date, a run
+    after 16:00 UTC and one the next morning there would fill the same slot under two keys.
+    """
+    today = local_today(SystemClock())
     venue_id = _service_centre(client, next(iter(COMMUNITIES)))
     entries = [{"temperature_c": 36.4, "health_code": "green", "mask": True}]
     entries.append({"temperature_c": 36.7, "health_code": "yellow", "mask": True})
     for n, entry in enumerate(entries, start=1):
-        key = f"demo-entry-{date.today()}-{n}"
+        key = f"demo-entry-{today}-{n}"
         client.post(f"/v1/venues/{venue_id}/entries", json=entry, headers={"Idempotency-Key": key}).raise_for_status()
     checkins = [(returnee, 36.5), (cold_chain, 37.8)]
     plans = [(_plan_of(client, person), temperature) for person, temperature in checkins if person]
     for n, (plan_id, temperature) in enumerate(plans, start=1):
         body = {"method": "visit", "temperature_c": temperature, "symptoms": [], "health_code": "green"}
-        key = f"demo-checkin-{date.today()}-{n}"
-        client.post(f"/v1/plans/{plan_id}/checkins", json=body, headers={"Idempotency-Key": key}).raise_for_status()
+        key = f"demo-checkin-{today}-{n}"
+        response = client.post(f"/v1/plans/{plan_id}/checkins", json=body, headers={"Idempotency-Key": key})
+        if response.status_code == 409 and "slots" in response.json():
+            continue  # today's slot is already filled (by an earlier run of today)
+        response.raise_for_status()
     if plans:
         link = client.post(f"/v1/plans/{plans[0][0]}/self-checkin-links", json={"valid_days": 3})
         link.raise_for_status()

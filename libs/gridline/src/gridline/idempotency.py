@@ -38,11 +38,14 @@ def stamp(document: dict[str, Any], *, key: str | None, body: BaseModel) -> dict
     return {**document, FIELD: {"fingerprint": fingerprint(body)}}
 
 
+KEY_REUSED = "this Idempotency-Key was already used with a different request body"
+
+
 def check_replay(existing: dict[str, Any], body: BaseModel) -> None:
     """Raise 409 when a stored resource was created by the same key with a different body."""
     stored = existing.get(FIELD, {}).get("fingerprint")
     if stored != fingerprint(body):
-        raise Conflict("this Idempotency-Key was already used with a different request body")
+        raise Conflict(KEY_REUSED)
 
 
 async def insert_once(collection: Collection, document: dict[str, Any], *, body: BaseModel) -> dict[str, Any]:
