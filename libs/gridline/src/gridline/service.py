@@ -18,7 +18,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
-from gridline import fatal, logs, mongo
+from gridline import fatal, logs, mongo, threads
 from gridline.auth.tokens import TokenVerifier
 from gridline.clock import Clock, SystemClock
 from gridline.consumer import DEAD_LETTERS, ConsumerRunner, HandlerContext, RetryPolicy, Subscription
@@ -67,6 +67,7 @@ NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "log
 def build_app(definition: ServiceDefinition, settings: ServiceSettings, *, clock: Clock | None = None) -> FastAPI:
     logs.configure()
     setup_tracing(definition.name)
+    threads.favour_event_loop()
     clock = clock or SystemClock()
     runtime = Runtime(
         settings=settings,
