@@ -48,7 +48,7 @@ from unittest import mock
 import httpx
 from gridline import mongo
 from gridline.clock import SystemClock, local_today
-from gridline.outbox import PENDING_SINCE, OutboxRelay
+from gridline.outbox import PENDING_SINCE, OutboxRelay, outbox_indexes
 from gridline.pii import Protector
 from gridline.testing import Running, Sandbox, Secrets, Servers, servers_for_tests, stop_servers
 from openpyxl import Workbook
@@ -278,7 +278,8 @@ async def raw_insert(
     """
     sandbox = Sandbox(stack, secrets)
     db = mongo.connect(stack.mongodb)[f"{sandbox.name}_raw"]
-    await mongo.ensure_indexes(db, persons.INDEXES)
+    # Emptied the way the relay does, through the marker index the service keeps beside the collection's own.
+    await mongo.ensure_indexes(db, [*persons.INDEXES, *(outbox_indexes([registration.COLLECTION]) if emptied else [])])
     protector = RegistrySettings(**sandbox.settings("registry")).protector()  # type: ignore[arg-type]
     clock = SystemClock()
     snapshot = Snapshot(local_today(clock), clock.now(), [], [])
