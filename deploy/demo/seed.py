@@ -86,9 +86,18 @@ def _created(response: httpx.Response, what: str) -> Any:
     return response.json()
 
 
+def community_today() -> date:
+    """The communities' day (Asia/Shanghai), which slots, rotations, notices and arrival dates are in.
+
+    From 16:00 UTC the machine's (UTC) date is a day behind it, so slots seeded for the machine's tomorrow
+    fell on the communities' today, and a resident looking at tomorrow found none.
+    """
+    return local_today(SystemClock())
+
+
 def _duty_desk(client: httpx.Client, code: str) -> None:
     """What the public board and the duty desk of one community show on a first look."""
-    today = date.today()
+    today = community_today()
     suffix = code[-1]
     crews = [
         {
@@ -178,7 +187,7 @@ def _care(local: Path, *, elderly_id: str) -> None:
             "type": "shopping",
             "needs": "每周买菜：蔬菜、鸡蛋、米",
             "every_days": 7,
-            "first_on": str(date.today() + timedelta(days=1)),
+            "first_on": str(community_today() + timedelta(days=1)),
         }
         response = client.post("/v1/request-templates", json=groceries, headers={"Idempotency-Key": "demo-template-1"})
         _created(response, "weekly groceries")
@@ -277,7 +286,7 @@ def _grids(client: httpx.Client, code: str, name: str) -> list[str]:
 
 
 def _people(grids: dict[str, list[str]]) -> list[dict[str, object]]:
-    today = date.today()
+    today = community_today()
     first, second = list(grids)
     return [
         {
@@ -339,7 +348,7 @@ def _monitoring(client: httpx.Client, *, returnee: str | None, cold_chain: str |
     Keyed by the community's day (Asia/Shanghai), which the check-in slots are: by the machine's date, a run
     after 16:00 UTC and one the next morning there would fill the same slot under two keys.
     """
-    today = local_today(SystemClock())
+    today = community_today()
     venue_id = _service_centre(client, next(iter(COMMUNITIES)))
     entries = [{"temperature_c": 36.4, "health_code": "green", "mask": True}]
     entries.append({"temperature_c": 36.7, "health_code": "yellow", "mask": True})
