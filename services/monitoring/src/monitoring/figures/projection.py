@@ -16,7 +16,7 @@ from typing import Any
 
 from gridline.clock import Clock
 from gridline.events import Event, derived_id
-from gridline.mongo import Database, DuplicateKeyError, Index, insert_new, read, update_guarded
+from gridline.mongo import Database, DuplicateKeyError, insert_new, read, update_guarded
 from gridline.outbox import make_event, new_document, with_events
 
 from monitoring.days import local_day
@@ -27,7 +27,6 @@ from monitoring.figures.inbound import AlertRaisedIn, CheckinMissedIn, CheckinRe
 
 PLANS = "figure_plans"
 SOURCES = "figure_sources"
-INDEXES: list[Index] = []  # read by `_id` only
 CONSUMER = "monitoring.figures"
 SOURCE = "/gridline/monitoring"
 ATTEMPTS = 8
