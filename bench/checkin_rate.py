@@ -134,6 +134,7 @@ def bare_app() -> FastAPI:
             "current": {"checkin_id": checkin_id, **body, "recorded_at": now},
             "history": [],
             "checkin_ids": [checkin_id],
+            "first_checkin_id": checkin_id,
             "_outbox": [{"id": str(uuid.uuid4()), "type": "checkin.recorded", "data": body, "time": now}],
             "_outbox_at": now,
         }

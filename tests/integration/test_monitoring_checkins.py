@@ -186,3 +186,58 @@ async def test_two_check_ins_a_day_fill_two_slots_under_home_isolation(platform:
 
     assert slots == [1, 2]
     assert third.status_code == 409
+
+
+async def test_a_keyed_check_in_retried_the_next_day_is_answered_from_the_day_it_was_stored(
+    platform: Platform,
+) -> None:
+    clock = clock_at(TODAY, 9)
+    await platform.start("monitoring", clock=clock)
+    plan = await open_plan(platform, "p1", starts_on=TODAY - timedelta(days=2), clock=clock)
+    monitoring, plain = platform.client("monitoring"), worker(platform.sandbox.secrets)
+    keyed = {**plain, "Idempotency-Key": "phone-retry-overnight"}
+    url = f"/v1/plans/{plan['id']}/checkins"
+    first = await monitoring.post(url, json=NORMAL, headers=keyed)
+    clock.advance(timedelta(days=1))  # the phone's retry arrives the next morning, when that day's slot is free
+
+    again = await monitoring.post(url, json=NORMAL, headers=keyed)
+    other = await monitoring.post(url, json={**NORMAL, "temperature_c": 36.9}, headers=keyed)
+    fresh = await monitoring.post(url, json=NORMAL, headers=plain)
+
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json()["slot_id"] == first.json()["slot_id"]
+    assert again.json()["day"] == TODAY.isoformat()
+    assert again.json()["result"]["checkin_id"] == first.json()["result"]["checkin_id"]
+    assert other.status_code == 409
+    assert fresh.status_code == 201  # the new day's slot was left free for that day's own check-in
+    assert fresh.json()["day"] == (TODAY + timedelta(days=1)).isoformat()
+    recorded = await events_of(platform, "monitoring.checkin.v1", "checkin.recorded.v1", at_least=2)
+    assert sorted(r["day"] for r in recorded) == [TODAY.isoformat(), (TODAY + timedelta(days=1)).isoformat()]
+
+
+async def test_slots_stored_before_first_checkin_ids_get_them_at_start(platform: Platform) -> None:
+    clock = clock_at(TODAY, 9)
+    plan = await started(platform)
+    monitoring, plain = platform.client("monitoring"), worker(platform.sandbox.secrets)
+    keyed = {**plain, "Idempotency-Key": "phone-before-upgrade"}
+    url = f"/v1/plans/{plan['id']}/checkins"
+    first = (await monitoring.post(url, json=NORMAL, headers=keyed)).json()
+    first_id = first["result"]["checkin_id"]
+    fix = {**NORMAL, "temperature_c": 36.7, "corrects": first_id}
+    assert (await monitoring.post(url, json=fix, headers=plain)).status_code == 201
+    checkins = platform.runtime("monitoring").database()["checkins"]
+    # As an earlier version stored them: no first_checkin_id, and no unique index over it.
+    await checkins.drop_index("one_slot_per_first_checkin")
+    await checkins.update_many({}, {"$unset": {"first_checkin_id": ""}})
+    clock.advance(timedelta(days=1))
+
+    await platform.restart("monitoring", clock=clock)
+
+    checkins = platform.runtime("monitoring").database()["checkins"]
+    assert "one_slot_per_first_checkin" in await checkins.index_information()
+    stored = await checkins.find_one({"_id": first["slot_id"]})
+    assert stored is not None
+    assert stored["first_checkin_id"] == first_id  # the first result, now in the history
+    again = await platform.client("monitoring").post(url, json=NORMAL, headers=keyed)
+    assert again.status_code == 201, again.text
+    assert again.json()["slot_id"] == first["slot_id"]

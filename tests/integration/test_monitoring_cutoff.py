@@ -147,3 +147,33 @@ async def test_a_late_check_in_is_kept_and_flagged_and_the_miss_stands(platform:
     assert (late.json()["state"], late.json()["result"]["late"]) == ("missed", True)
     recorded = await events_of(platform, "monitoring.checkin.v1", "checkin.recorded.v1")
     assert recorded[0]["late"] is True
+
+
+async def test_a_retry_arriving_after_the_next_cut_off_is_answered_and_the_miss_stays_free(platform: Platform) -> None:
+    clock = clock_at(TODAY, 9)
+    await start_replicas(platform, clock, "monitoring")
+    plans = await open_plans(platform, "monitoring", "p1")
+    url = f"/v1/plans/{plans['p1']['id']}/checkins"
+    plain = worker(platform.sandbox.secrets)
+    keyed = {**plain, "Idempotency-Key": "phone-retry-after-cut-off"}
+    first = await platform.client("monitoring").post(url, json=NORMAL, headers=keyed)
+    assert first.status_code == 201, first.text
+    tomorrow = TODAY + timedelta(days=1)
+    await pass_cut_off(clock, TODAY)
+    await pass_cut_off(clock, tomorrow)
+    missed = await events_of(platform, "monitoring.checkin.v1", "checkin.missed.v1")
+    assert slots(missed) == Counter({("p1", tomorrow.isoformat(), 1): 1})
+
+    # The retry meets the next day's missed slot, whose first result it would become: the unique
+    # first_checkin_id refuses that write, and the retry is answered from the slot that holds it.
+    again = await platform.client("monitoring").post(url, json=NORMAL, headers=keyed)
+    late = await platform.client("monitoring").post(url, json=NORMAL, headers=plain)
+
+    assert again.status_code == 201, again.text
+    assert again.json()["slot_id"] == first.json()["slot_id"]
+    assert (again.json()["state"], again.json()["result"]["late"]) == ("recorded", False)
+    assert late.status_code == 201, late.text
+    assert (late.json()["day"], late.json()["state"]) == (tomorrow.isoformat(), "missed")
+    assert late.json()["result"]["late"] is True
+    recorded = await events_of(platform, "monitoring.checkin.v1", "checkin.recorded.v1", at_least=2)
+    assert [r["late"] for r in recorded] == [False, True]

@@ -55,6 +55,9 @@ class ServiceDefinition:
     subscriptions: Sequence[Subscription] = ()
     outbox_collections: Sequence[str] = ()
     indexes: Sequence[Index] = ()
+    # Bring documents stored by an earlier version up to what `indexes` need (a new unique field, say); run
+    # at each start before the indexes are built, so each must be cheap once done.
+    migrations: Sequence[StartupHook] = ()
     on_startup: Sequence[StartupHook] = ()
     jobs: Sequence[JobKind] = ()
     body_limits: Mapping[str, int] = field(default_factory=dict)  # path prefix -> bytes, e.g. an upload route
@@ -116,6 +119,8 @@ async def start(runtime: Runtime, definition: ServiceDefinition) -> None:
     watcher = mongo.WriteWatcher()
     runtime.client = mongo.connect(settings.mongodb_url, watcher=watcher)
     db = runtime.db = runtime.client[settings.mongodb_database]
+    for migrate in definition.migrations:
+        await migrate(runtime)
     await mongo.ensure_indexes(
         db,
         [

@@ -34,6 +34,10 @@ async def seed_rules(runtime: Runtime) -> None:
     await rules.ensure_seeded(db=runtime.database())
 
 
+async def name_first_results(runtime: Runtime) -> None:
+    await checkins.name_first_results(runtime.database())
+
+
 def definition(*, consume_duty_events: bool = True) -> ServiceDefinition:
     return ServiceDefinition(
         name="monitoring",
@@ -69,6 +73,7 @@ def definition(*, consume_duty_events: bool = True) -> ServiceDefinition:
             *stats.INDEXES,
             *selfcheckin.INDEXES,
         ],
+        migrations=[name_first_results],
         on_startup=[seed_rules],
         jobs=[CUTOFF],
     )

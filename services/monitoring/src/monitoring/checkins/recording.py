@@ -3,6 +3,11 @@
 Each is one write of the slot's document carrying `checkin.recorded` and any `alert.raised` it causes, so
 an abnormal result can never be stored without its alert. A new slot is an insert (its id is the slot, so
 a slot is never filled twice); an existing slot changes by a version-guarded update.
+
+A retried request (same Idempotency-Key) is found without reading ahead: a result that is its slot's first
+carries its check-in id as the slot's unique `first_checkin_id`, so a retry collides with the slot holding
+it, on whatever day it comes, and is answered from there. Only corrections, which are never a slot's first
+result, are looked up before writing.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 from gridline.clock import Clock, local_today
 from gridline.errors import Conflict, Invalid, NotFound
 from gridline.events import Event
+from gridline.idempotency import KEY_REUSED
 from gridline.mongo import Database, DuplicateKeyError, update_guarded
 from gridline.outbox import make_event, new_document, with_events
 
@@ -43,15 +49,27 @@ class Submission:
 
 
 async def stored_before(db: Database, submission: Submission) -> dict[str, Any] | None:
-    """The slot a keyed request was already stored in (a retry), else None; unkeyed requests read nothing.
+    """The slot a keyed correction was already stored in (a retry), else None; nothing else reads ahead.
 
-    A retry may come on a later day, when today's slots are free, so it is looked up by its check-in id
-    rather than left to collide with its slot. Callers send this read together with the plan's read.
+    A correction goes into its slot's history, never its `first_checkin_id`, so its retry would not collide:
+    it is looked up by its check-in id. Callers send this read together with the plan's read.
     """
-    if submission.fingerprint is None:
+    if submission.fingerprint is None or submission.corrects is None:
         return None
-    found: dict[str, Any] | None = await db[COLLECTION].find_one({"checkin_ids": submission.checkin_id})
+    return await _holding(db, submission.checkin_id)
+
+
+async def _holding(db: Database, checkin_id: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = await db[COLLECTION].find_one({"checkin_ids": checkin_id})
     return found
+
+
+async def _stored_elsewhere(db: Database, sub: Submission) -> dict[str, Any] | None:
+    """The slot a keyed first result was stored in on another day or slot (its retry collided), else None."""
+    if sub.fingerprint is None:
+        return None
+    found = await _holding(db, sub.checkin_id)
+    return _replayed(found, sub) if found is not None else None
 
 
 async def record(
@@ -76,6 +94,9 @@ async def record(
         written = await _fill(db, clock, plan, day, slot, submission, findings)
         if written is not None:
             return written
+    elsewhere = await _stored_elsewhere(db, submission)  # a retry of a result from a day with a free slot
+    if elsewhere is not None:
+        return elsewhere
     raise Conflict("今日打卡已全部完成，如需更正请指明要更正的记录", slots=plan["checkins_per_day"])
 
 
@@ -86,13 +107,18 @@ async def _fill(
     for _ in range(ATTEMPTS):
         doc = {**base_document(plan, day, slot), "state": "recorded"}
         result, outgoing = _result_and_events(plan, doc, sub, findings, late=False, clock=clock)
-        doc.update(current=result, history=[], checkin_ids=[sub.checkin_id], has_result=True)
+        doc.update(
+            current=result, history=[], checkin_ids=[sub.checkin_id], first_checkin_id=sub.checkin_id, has_result=True
+        )
         try:
             await db[COLLECTION].insert_one(new_document(doc, outgoing, clock=clock))
             return doc
         except DuplicateKeyError:
             existing = await db[COLLECTION].find_one({"_id": doc["_id"]})
-        if existing is None:
+        if existing is None:  # the slot is free, so the check-in id collided: a retry stored on another day
+            elsewhere = await _stored_elsewhere(db, sub)
+            if elsewhere is not None:
+                return elsewhere
             continue
         if sub.checkin_id in existing.get("checkin_ids", []):
             return _replayed(existing, sub)
@@ -107,18 +133,28 @@ async def _fill(
 async def _late(
     db: Database, clock: Clock, plan: dict[str, Any], slot: dict[str, Any], sub: Submission, findings: list[Finding]
 ) -> dict[str, Any] | None:
-    """A result arriving after the cut-off marked the slot missed: stored, flagged late, the miss stands."""
+    """A result arriving after the cut-off marked the slot missed: stored, flagged late, the miss stands.
+
+    It is the slot's first result, so it takes the slot's `first_checkin_id`; None when the slot changed."""
     result, outgoing = _result_and_events(plan, slot, sub, findings, late=True, clock=clock)
-    update = {"$set": {"current": result, "has_result": True}, "$push": {"checkin_ids": sub.checkin_id}}
-    update["$inc"] = {"version": 1}
-    if await update_guarded(
-        db[COLLECTION], slot["_id"], {"version": slot["version"]}, with_events(update, outgoing, clock=clock)
-    ):
+    update: dict[str, Any] = {
+        "$set": {"current": result, "has_result": True, "first_checkin_id": sub.checkin_id},
+        "$push": {"checkin_ids": sub.checkin_id},
+        "$inc": {"version": 1},
+    }
+    try:
+        written = await update_guarded(
+            db[COLLECTION], slot["_id"], {"version": slot["version"]}, with_events(update, outgoing, clock=clock)
+        )
+    except DuplicateKeyError:  # the check-in id is another slot's first result: a retry from another day
+        return await _stored_elsewhere(db, sub)
+    if written:
         return {
             **slot,
             "current": result,
             "has_result": True,
             "checkin_ids": [*slot.get("checkin_ids", []), sub.checkin_id],
+            "first_checkin_id": sub.checkin_id,
         }
     return None
 
@@ -218,7 +254,7 @@ def _replayed(slot: dict[str, Any], sub: Submission) -> dict[str, Any]:
     results = [slot.get("current") or {}, *slot.get("history", [])]
     first: dict[str, Any] = next((r for r in results if r.get("checkin_id") == sub.checkin_id), {})
     if first.get("fingerprint") != sub.fingerprint:
-        raise Conflict("this Idempotency-Key was already used with a different request body")
+        raise Conflict(KEY_REUSED)
     return slot
 
 

@@ -2,7 +2,9 @@
 
 The slot is the document's id, so "one result per person per slot per day" is the database's own unique
 key: two writers of one slot collide instead of both succeeding, and the cut-off marking a slot missed
-collides with a check-in landing at the same moment.
+collides with a check-in landing at the same moment. `first_checkin_id`, the id of the slot's first result
+(the slot's own id while it has none), is unique too: a request stored once is never stored in a second
+slot, whichever day its retry arrives (see `recording`).
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from gridline.mongo import Index
+from gridline.mongo import Database, Index
 
 from monitoring.checkins.models import AlertRef, CheckinRead, ResultRead
 
 COLLECTION = "checkins"
+FIRST_RESULTS = "one_slot_per_first_checkin"
 INDEXES = [
+    Index(COLLECTION, (("first_checkin_id", 1),), unique=True, name=FIRST_RESULTS),
     Index(COLLECTION, (("checkin_ids", 1),)),
     Index(COLLECTION, (("plan_id", 1), ("_id", 1))),
     Index(COLLECTION, (("person_id", 1), ("_id", 1))),
@@ -42,8 +46,23 @@ def base_document(plan: dict[str, Any], day: str, slot: int) -> dict[str, Any]:
         "day": day,
         "slot": slot,
         "final": slot == plan["checkins_per_day"],
+        "first_checkin_id": slot_id(plan["_id"], day, slot),  # until a first result names it
         "version": 1,
     }
+
+
+async def name_first_results(db: Database) -> None:
+    """Give slots stored before `first_checkin_id` existed their first result's id (or their own), once.
+
+    Runs before the indexes are built: their unique index would refuse the slots that lack the field. Once
+    that index exists every slot has the field, so later starts only list the indexes."""
+    checkins = db[COLLECTION]
+    if FIRST_RESULTS in await checkins.index_information():
+        return
+    async for doc in checkins.find({"first_checkin_id": {"$exists": False}}, {"current": 1, "history": 1}):
+        first = (doc.get("history") or [doc.get("current") or {}])[0]
+        named = first.get("checkin_id", doc["_id"])
+        await checkins.update_one({"_id": doc["_id"]}, {"$set": {"first_checkin_id": named}})
 
 
 def to_read(doc: dict[str, Any]) -> CheckinRead:
