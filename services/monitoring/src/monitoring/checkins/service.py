@@ -42,8 +42,9 @@ async def record_by_worker(
         actor=principal.subject,
         protector=protector,
     )
-    # Both reads in flight together (two commands, one wait): whether this request was stored before, and
-    # the plan. When the plan is refused, the other read's answer is dropped unread.
+    # For a keyed correction, both reads in flight together (two commands, one wait): whether it was stored
+    # before, and the plan; any other request reads only the plan. When the plan is refused, the other
+    # read's answer is dropped unread.
     stored = asyncio.ensure_future(recording.stored_before(db, submission))
     try:
         plan = await plans.get(db=db, principal=principal, plan_id=plan_id)
