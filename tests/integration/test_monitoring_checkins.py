@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from gridline.testing import eventually
+from monitoring.checkins import store
 
 from tests.conftest import Platform
 from tests.integration.monitored import clock_at, events_of, open_plan
@@ -215,7 +216,9 @@ async def test_a_keyed_check_in_retried_the_next_day_is_answered_from_the_day_it
     assert sorted(r["day"] for r in recorded) == [TODAY.isoformat(), (TODAY + timedelta(days=1)).isoformat()]
 
 
-async def test_slots_stored_before_first_checkin_ids_get_them_at_start(platform: Platform) -> None:
+async def test_slots_stored_before_first_checkin_ids_get_them_at_start(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
     clock = clock_at(TODAY, 9)
     plan = await started(platform)
     monitoring, plain = platform.client("monitoring"), worker(platform.sandbox.secrets)
@@ -225,19 +228,24 @@ async def test_slots_stored_before_first_checkin_ids_get_them_at_start(platform:
     first_id = first["result"]["checkin_id"]
     fix = {**NORMAL, "temperature_c": 36.7, "corrects": first_id}
     assert (await monitoring.post(url, json=fix, headers=plain)).status_code == 201
+    others = {}
+    for person in ("p2", "p3", "p4"):
+        opened = await open_plan(platform, person, starts_on=TODAY - timedelta(days=2), clock=clock)
+        recorded = await monitoring.post(f"/v1/plans/{opened['id']}/checkins", json=NORMAL, headers=plain)
+        others[recorded.json()["slot_id"]] = recorded.json()["result"]["checkin_id"]
     checkins = platform.runtime("monitoring").database()["checkins"]
     # As an earlier version stored them: no first_checkin_id, and no unique index over it.
     await checkins.drop_index("one_slot_per_first_checkin")
     await checkins.update_many({}, {"$unset": {"first_checkin_id": ""}})
+    monkeypatch.setattr(store, "MIGRATION_BATCH", 3)  # four slots: two batches
     clock.advance(timedelta(days=1))
 
     await platform.restart("monitoring", clock=clock)
 
     checkins = platform.runtime("monitoring").database()["checkins"]
     assert "one_slot_per_first_checkin" in await checkins.index_information()
-    stored = await checkins.find_one({"_id": first["slot_id"]})
-    assert stored is not None
-    assert stored["first_checkin_id"] == first_id  # the first result, now in the history
+    named = {d["_id"]: d.get("first_checkin_id") async for d in checkins.find({}, {"first_checkin_id": 1})}
+    assert named == {first["slot_id"]: first_id, **others}  # p1's first result is in its history now
     again = await platform.client("monitoring").post(url, json=NORMAL, headers=keyed)
     assert again.status_code == 201, again.text
     assert again.json()["slot_id"] == first["slot_id"]

@@ -12,12 +12,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from gridline.mongo import Database, Index
+from gridline.mongo import Database, GuardedUpdate, Index, read, update_each_guarded
 
 from monitoring.checkins.models import AlertRef, CheckinRead, ResultRead
 
 COLLECTION = "checkins"
 FIRST_RESULTS = "one_slot_per_first_checkin"
+MIGRATION_BATCH = 1000
 INDEXES = [
     Index(COLLECTION, (("first_checkin_id", 1),), unique=True, name=FIRST_RESULTS),
     Index(COLLECTION, (("checkin_ids", 1),)),
@@ -55,14 +56,26 @@ async def name_first_results(db: Database) -> None:
     """Give slots stored before `first_checkin_id` existed their first result's id (or their own), once.
 
     Runs before the indexes are built: their unique index would refuse the slots that lack the field. Once
-    that index exists every slot has the field, so later starts only list the indexes."""
+    that index exists every slot has the field, so later starts only list the indexes. It walks the slots
+    in `_id` order, a batch at a time, so a start interrupted midway resumes where the field is missing."""
     checkins = db[COLLECTION]
     if FIRST_RESULTS in await checkins.index_information():
         return
-    async for doc in checkins.find({"first_checkin_id": {"$exists": False}}, {"current": 1, "history": 1}):
-        first = (doc.get("history") or [doc.get("current") or {}])[0]
-        named = first.get("checkin_id", doc["_id"])
-        await checkins.update_one({"_id": doc["_id"]}, {"$set": {"first_checkin_id": named}})
+    after: dict[str, Any] = {}
+    while True:
+        unnamed = {**after, "first_checkin_id": {"$exists": False}}
+        cursor = checkins.find(unnamed, {"current": 1, "history": 1}).sort("_id", 1).limit(MIGRATION_BATCH)
+        batch = await read(cursor, MIGRATION_BATCH)
+        if not batch:
+            return
+        named = [GuardedUpdate(d["_id"], {}, {"$set": {"first_checkin_id": _first_result_id(d)}}) for d in batch]
+        await update_each_guarded(checkins, named)
+        after = {"_id": {"$gt": batch[-1]["_id"]}}
+
+
+def _first_result_id(slot: dict[str, Any]) -> Any:
+    first = (slot.get("history") or [slot.get("current") or {}])[0]
+    return first.get("checkin_id", slot["_id"])
 
 
 def to_read(doc: dict[str, Any]) -> CheckinRead:
