@@ -67,7 +67,6 @@ def signed_headers(
 
 async def send(delivery: Delivery, text: Text) -> Outcome:
     settings = delivery.settings
-    assert settings.tencent_sms_secret_key is not None  # checked by the settings
     body = json.dumps(
         {
             "PhoneNumberSet": [f"+86{text.phone}"],
@@ -79,16 +78,9 @@ async def send(delivery: Delivery, text: Text) -> Outcome:
         },
         ensure_ascii=False,
     ).encode()
-    headers = signed_headers(
-        endpoint=settings.tencent_sms_endpoint,
-        secret_id=settings.tencent_sms_secret_id,
-        secret_key=settings.tencent_sms_secret_key.get_secret_value(),
-        region=settings.tencent_sms_region,
-        body=body,
-        timestamp=int(time.time()),  # the vendor checks the wall clock, whatever the service's clock says
-    )
     try:
-        response = await delivery.http.post(settings.tencent_sms_endpoint, headers=headers, content=body)
+        # The vendor checks the wall clock, whatever the service's clock says.
+        response = await _signed_post(delivery, body, action=ACTION, timestamp=int(time.time()))
     except httpx.HTTPError as exc:
         return http_failure(exc)
     try:
@@ -108,7 +100,6 @@ async def receipt(delivery: Delivery, phone: str, serial_no: str) -> Outcome:
     """The handset's receipt, by `PullSmsSendStatusByPhoneNumber` over the last day, matched by `SerialNo`:
     `ReportStatus` SUCCESS delivered, FAIL failed (its `Description`), none yet `retry`."""
     settings = delivery.settings
-    assert settings.tencent_sms_secret_key is not None
     now = int(time.time())
     body = json.dumps(
         {
@@ -120,17 +111,8 @@ async def receipt(delivery: Delivery, phone: str, serial_no: str) -> Outcome:
             "SmsSdkAppId": settings.tencent_sms_sdk_app_id,
         }
     ).encode()
-    headers = signed_headers(
-        endpoint=settings.tencent_sms_endpoint,
-        secret_id=settings.tencent_sms_secret_id,
-        secret_key=settings.tencent_sms_secret_key.get_secret_value(),
-        region=settings.tencent_sms_region,
-        body=body,
-        timestamp=now,
-        action=QUERY,
-    )
     try:
-        response = await delivery.http.post(settings.tencent_sms_endpoint, headers=headers, content=body)
+        response = await _signed_post(delivery, body, action=QUERY, timestamp=now)
         reports = response.json()["Response"]["PullSmsSendStatusSet"]
         report = next((r for r in reports if r.get("SerialNo") == serial_no), None)
     except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
@@ -140,3 +122,19 @@ async def receipt(delivery: Delivery, phone: str, serial_no: str) -> Outcome:
     if report.get("ReportStatus") == "SUCCESS":
         return Outcome("delivered")
     return Outcome("failed", error=f"tencent receipt {report.get('Description') or report.get('ReportStatus')}")
+
+
+async def _signed_post(delivery: Delivery, body: bytes, *, action: str, timestamp: int) -> httpx.Response:
+    """`body` POSTed to the configured endpoint as `action`, signed with the configured key."""
+    settings = delivery.settings
+    assert settings.tencent_sms_secret_key is not None  # checked by the settings
+    headers = signed_headers(
+        endpoint=settings.tencent_sms_endpoint,
+        secret_id=settings.tencent_sms_secret_id,
+        secret_key=settings.tencent_sms_secret_key.get_secret_value(),
+        region=settings.tencent_sms_region,
+        body=body,
+        timestamp=timestamp,
+        action=action,
+    )
+    return await delivery.http.post(settings.tencent_sms_endpoint, headers=headers, content=body)
