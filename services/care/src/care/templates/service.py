@@ -67,8 +67,12 @@ async def create(
         "created_at": clock.now(),
         "version": 1,
     }
-    await schedule(db=db, clock=clock, template=template, on=body.first_on)
-    return await insert_once(db[COLLECTION], stamp(template, key=idempotency_key, body=body), body=body)
+    stored = await insert_once(db[COLLECTION], stamp(template, key=idempotency_key, body=body), body=body)
+    # After the template, so its first job never runs before there is a template to open from (a first day
+    # already past its hour is due at once). Scheduling again is a no-op; it completes an earlier attempt
+    # that stopped before this point, and a job whose template has moved on opens nothing.
+    await schedule(db=db, clock=clock, template=stored, on=date.fromisoformat(stored["first_on"]))
+    return stored
 
 
 async def schedule(*, db: Database, clock: Clock, template: dict[str, Any], on: date) -> None:
