@@ -6,6 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from care.members import service as members
+from care.visits import chains
+from gridline import jobs
 from gridline.events import Event
 from gridline.testing import eventually
 from registry.persons.events import UPDATED
@@ -93,6 +96,31 @@ async def test_a_weekly_call_falls_due_is_recorded_and_the_next_one_unrecorded_g
     ]
     assert [e.data["needs"] for e in published if "needs" in e.data] == [["medicine", "shopping"]]
     assert [v["status"] for v in await visits(platform)] == ["overdue"]
+
+
+async def test_a_chain_whose_first_link_runs_before_the_member_is_written_still_starts(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new member's first visit is due today, at once: the runner may take it before the member is stored."""
+    await platform.start("care", clock=clock_at())
+    job_store = platform.runtime("care").database()[jobs.COLLECTION]
+    write_member = members._write
+
+    async def written_after_the_runner_took_the_link(*args: Any) -> bool:
+        async def taken() -> None:
+            assert await job_store.count_documents({"kind": chains.KIND, "status": "done"}) == 1
+
+        await eventually(taken, timeout=30)
+        return await write_member(*args)
+
+    monkeypatch.setattr(members, "_write", written_after_the_runner_took_the_link)
+    await member_facts(platform.sandbox, "p-1", elderly_registered("p-1"))
+    await handled(platform, "members", 1)
+
+    async def first_due() -> None:
+        assert [v["due_on"] for v in await visits(platform)] == ["2026-03-02"]
+
+    await eventually(first_due, timeout=60)
 
 
 async def test_a_visit_of_someone_who_left_the_group_is_dropped_not_overdue(platform: Platform) -> None:

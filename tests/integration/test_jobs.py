@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 
 import pytest
 from gridline.clock import SystemClock
-from gridline.jobs import Job, JobContext, JobKind, JobRunner, schedule, schedule_many
+from gridline.jobs import Job, JobContext, JobKind, JobRunner, rearm, schedule, schedule_many
+from gridline.mongo import Database
 from gridline.testing import Sandbox, eventually
 
 pytestmark = pytest.mark.integration
@@ -89,3 +91,40 @@ async def test_jobs_stored_together_are_stored_once_each_and_a_stored_one_is_lef
     assert stored["escalate-1"]["payload"] == {"level": 1}
     assert (stored["escalate-2"]["status"], stored["escalate-2"]["attempts"]) == ("pending", 0)
     assert await schedule_many(db, [], clock=clock) == 0
+
+
+async def test_a_rearmed_job_runs_again_once_taken_and_a_waiting_one_is_left_to_wait(sandbox: Sandbox) -> None:
+    db, clock = sandbox.database("registry"), SystemClock()
+    seen: list[str] = []
+    release = asyncio.Event()
+
+    async def visit_due(context: JobContext) -> None:
+        seen.append(context.job["holder"])
+        if len(seen) == 1:
+            await release.wait()  # taken before the document it reads is written
+
+    runner = JobRunner(db=db, kinds=[JobKind("visit", visit_due)], clock=clock, settings=None, holder="a")
+    await schedule(db, job_id="due-now", kind="visit", due_at=clock.now(), payload={}, clock=clock)
+    tomorrow = clock.now() + timedelta(days=1)
+    await schedule(db, job_id="due-later", kind="visit", due_at=tomorrow, payload={}, clock=clock)
+    running = asyncio.create_task(runner.run())
+    try:
+        await eventually(lambda: _status(db, "due-now", "running"))
+
+        await rearm(db, "due-now")
+        await rearm(db, "due-later")
+        release.set()
+
+        await eventually(lambda: _status(db, "due-now", "done"))
+        assert len(seen) == 2  # the first run's outcome was not recorded over the re-run
+        later = await db["jobs"].find_one({"_id": "due-later"})
+        assert later is not None
+        assert (later["status"], later["attempts"]) == ("pending", 0)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+
+async def _status(db: Database, job_id: str, status: str) -> None:
+    assert (await db["jobs"].find_one({"_id": job_id}) or {}).get("status") == status

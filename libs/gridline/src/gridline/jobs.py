@@ -101,6 +101,20 @@ async def schedule_many(db: Database, jobs: Sequence[Job], *, clock: Clock) -> i
     return len(jobs) - len(refused)
 
 
+async def rearm(db: Database, job_id: str) -> None:
+    """Run a stored job again if it has already been taken (a no-op while it still waits to run).
+
+    For a job stored ahead of the document its handler reads, so that a crash between the two loses nothing:
+    when it falls due at once, a runner may take it, and find nothing to do, before that document is written.
+    Re-arming it once the document is written runs it again; its handler must do nothing when moot. A runner
+    holding it meanwhile loses it (its holder is cleared), so its outcome is not recorded over the re-run.
+    """
+    await db[COLLECTION].update_one(
+        {"_id": job_id, "status": {"$ne": "pending"}},
+        {"$set": {"status": "pending"}, "$unset": {"holder": "", "lease_until": ""}},
+    )
+
+
 def _document(job: Job, clock: Clock) -> dict[str, Any]:
     return {
         "_id": job.id,

@@ -2,7 +2,9 @@
 
 A fact's effects on other aggregates (visit timers, the isolation's end, a supplies request) are stored
 before the member itself, with ids derived from the member and the event: if the member write then fails
-or is lost to a crash, the redelivered event does them again as no-ops and writes the member.
+or is lost to a crash, the redelivered event does them again as no-ops and writes the member. A timer
+already due (a chain starting today) may run before the member is written and find nothing to do, so
+once the member is written its timers are re-armed.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ async def apply(*, db: Database, clock: Clock, settings: CareSettings, event: Ev
             return
         await _effects(db, clock, settings, event, current, fact, change)
         if await _write(db, clock, current, fact.person_id, change):
+            await _rearm_timers(db, fact.person_id, change)
             return
     raise ConcurrentChange(f"member {fact.person_id} changed while being updated")
 
@@ -80,6 +83,14 @@ async def _effects(
         await _open_supplies_request(db, clock, settings, event, fact, (current or {}).get("contact"))
 
 
+async def _rearm_timers(db: Database, person_id: str, change: Change) -> None:
+    """Run again any of the change's timers taken before the member was written (its handler found no link)."""
+    for group, due_on in change.new_chains.items():
+        await jobs.rearm(db, chains.link_id(person_id, group, date.fromisoformat(due_on)))
+    if change.isolation_ends_on:
+        await jobs.rearm(db, isolation_end_id(person_id, change.isolation_ends_on))
+
+
 async def _write(db: Database, clock: Clock, current: dict[str, Any] | None, person_id: str, change: Change) -> bool:
     """Insert a new member or update one guarded by the revision read; False when someone got there first."""
     now = clock.now()
@@ -95,12 +106,16 @@ async def _write(db: Database, clock: Clock, current: dict[str, Any] | None, per
     return await update_guarded(db[COLLECTION], person_id, {"rev": current["rev"]}, update)
 
 
+def isolation_end_id(person_id: str, ends_on: str) -> str:
+    return f"{ISOLATION_END}:{person_id}:{ends_on}"
+
+
 async def _schedule_isolation_end(db: Database, clock: Clock, person_id: str, ends_on: str) -> None:
     """At the start of the day after the period, the person leaves the home-isolated group."""
     day_after = date.fromisoformat(ends_on) + timedelta(days=1)
     await jobs.schedule(
         db,
-        job_id=f"{ISOLATION_END}:{person_id}:{ends_on}",
+        job_id=isolation_end_id(person_id, ends_on),
         kind=ISOLATION_END,
         due_at=datetime.combine(day_after, time(0, 0), LOCAL_TZ),
         payload={"member_id": person_id, "ends_on": ends_on},

@@ -23,11 +23,15 @@ from care.visits import service
 KIND = "care.visit-due"
 
 
+def link_id(member_id: str, group: str, due_on: date) -> str:
+    return f"{KIND}:{member_id}:{group}:{due_on.isoformat()}"
+
+
 async def schedule(*, db: Database, clock: Clock, member_id: str, group: str, due_on: date) -> None:
     """The chain link for `due_on`, due at the start of that day; scheduling it again is a no-op."""
     await jobs.schedule(
         db,
-        job_id=f"{KIND}:{member_id}:{group}:{due_on.isoformat()}",
+        job_id=link_id(member_id, group, due_on),
         kind=KIND,
         due_at=datetime.combine(due_on, time(0, 0), LOCAL_TZ),
         payload={"member_id": member_id, "group": group, "due_on": due_on.isoformat()},
