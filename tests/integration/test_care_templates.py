@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from care.templates import service as templates
 from gridline import jobs
@@ -74,14 +75,36 @@ async def test_weekly_groceries_open_each_week_until_the_template_is_stopped(pla
     assert all(r["community_code"] == "330106001001" for r in requests)
 
 
+MONDAY_NINE = {
+    "person_id": "p-1",
+    "type": "shopping",
+    "needs": "买菜",
+    "every_days": 7,
+    "first_on": "2026-03-02",
+    "at": "09:00",
+}
+
+
+async def care_for_p1(platform: Platform) -> tuple[httpx.AsyncClient, dict[str, str]]:
+    """Care at Monday 10:00 with p-1 a home-isolated elder, and a coordinator's headers."""
+    await platform.start("care", clock=clock_at())
+    await member_facts(platform.sandbox, "p-1", elderly_registered("p-1"), isolated("p-1"))
+    await handled(platform, "members", 2)
+    return platform.client("care"), coordinator(platform.sandbox.secrets)
+
+
+async def opened_for_p1(platform: Platform, count: int) -> None:
+    async def opened() -> None:
+        assert len(await template_requests(platform, "p-1")) == count
+
+    await eventually(opened, timeout=60)
+
+
 async def test_a_first_day_already_past_its_hour_opens_however_soon_its_job_runs(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Monday 09:00 asked for at 10:00 is due at once: its job must not run before the template is stored."""
-    await platform.start("care", clock=clock_at())
-    care, headers = platform.client("care"), coordinator(platform.sandbox.secrets)
-    await member_facts(platform.sandbox, "p-1", elderly_registered("p-1"), isolated("p-1"))
-    await handled(platform, "members", 2)
+    care, headers = await care_for_p1(platform)
     job_store = platform.runtime("care").database()[jobs.COLLECTION]
 
     async def store_after_the_runner_took_what_was_due(*args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -93,25 +116,17 @@ async def test_a_first_day_already_past_its_hour_opens_however_soon_its_job_runs
         return await insert_once(*args, **kwargs)
 
     monkeypatch.setattr(templates, "insert_once", store_after_the_runner_took_what_was_due)
-    body = {"person_id": "p-1", "type": "shopping", "needs": "买菜", "every_days": 7, "first_on": "2026-03-02"}
-
-    created = await care.post("/v1/request-templates", json={**body, "at": "09:00"}, headers=headers)
+    created = await care.post("/v1/request-templates", json=MONDAY_NINE, headers=headers)
 
     assert created.status_code == 201, created.text
 
-    async def opened() -> None:
-        assert len(await template_requests(platform, "p-1")) == 1
-
-    await eventually(opened, timeout=60)
+    await opened_for_p1(platform, 1)
 
 
 async def test_a_keyed_retry_schedules_what_an_interrupted_create_did_not(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await platform.start("care", clock=clock_at())
-    care, headers = platform.client("care"), coordinator(platform.sandbox.secrets)
-    await member_facts(platform.sandbox, "p-1", elderly_registered("p-1"), isolated("p-1"))
-    await handled(platform, "members", 2)
+    care, headers = await care_for_p1(platform)
     schedule_first_job = templates.schedule
 
     async def stopped_before_scheduling(**kwargs: Any) -> None:
@@ -119,19 +134,15 @@ async def test_a_keyed_retry_schedules_what_an_interrupted_create_did_not(
         raise AutoReconnect("the database went away after the template was stored")
 
     monkeypatch.setattr(templates, "schedule", stopped_before_scheduling)
-    body = {"person_id": "p-1", "type": "shopping", "needs": "买菜", "every_days": 7, "first_on": "2026-03-02"}
     keyed = {**headers, "Idempotency-Key": "tpl-groceries-1"}
 
     with pytest.raises(AutoReconnect):  # the in-process client hands back what the server answered 503 for
-        await care.post("/v1/request-templates", json={**body, "at": "09:00"}, headers=keyed)
-    retry = await care.post("/v1/request-templates", json={**body, "at": "09:00"}, headers=keyed)
+        await care.post("/v1/request-templates", json=MONDAY_NINE, headers=keyed)
+    retry = await care.post("/v1/request-templates", json=MONDAY_NINE, headers=keyed)
 
     assert retry.status_code in (200, 201), retry.text
 
-    async def opened() -> None:
-        assert len(await template_requests(platform, "p-1")) == 1
-
-    await eventually(opened, timeout=60)
+    await opened_for_p1(platform, 1)
 
 
 async def test_a_template_needs_a_place_and_a_sensible_schedule(platform: Platform) -> None:
