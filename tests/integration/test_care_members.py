@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from care.members import service as members
+from gridline import jobs
 from gridline.testing import eventually
 from registry.persons.events import (
     CLASSIFIED,
@@ -88,6 +90,34 @@ async def test_a_person_in_home_isolation_without_a_special_group_is_a_member_fo
         assert (found["groups"], found["status"], found["isolation"]) == ([], "inactive", None)
 
     await eventually(left, timeout=60)
+
+
+async def test_a_period_already_over_when_its_fact_arrives_ends_even_if_its_timer_ran_first(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backlog delivers a February isolation on 2 March: its end is due at once, before the member is stored."""
+    await platform.start("care", clock=clock_at())
+    job_store = platform.runtime("care").database()[jobs.COLLECTION]
+    write_member = members._write
+
+    async def written_after_the_runner_took_the_end(*args: Any) -> bool:
+        async def taken() -> None:
+            assert await job_store.count_documents({"kind": members.ISOLATION_END, "status": "done"}) == 1
+
+        await eventually(taken, timeout=30)
+        return await write_member(*args)
+
+    monkeypatch.setattr(members, "_write", written_after_the_runner_took_the_end)
+    february = classified("p-3", measure="home_isolation", groups=["elderly_in_difficulty"], starts_on=date(2026, 2, 1))
+
+    await member_facts(platform.sandbox, "p-3", (CLASSIFIED, february))
+    await handled(platform, "members", 1)
+
+    async def ended() -> None:
+        found = await member(platform, "p-3")
+        assert (found["groups"], found["isolation"]) == (["elderly_in_difficulty"], None)
+
+    await eventually(ended, timeout=60)
 
 
 async def test_an_extended_isolation_opens_no_second_supplies_request(platform: Platform) -> None:

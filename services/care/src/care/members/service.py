@@ -59,7 +59,7 @@ async def apply(*, db: Database, clock: Clock, settings: CareSettings, event: Ev
             return
         await _effects(db, clock, settings, event, current, fact, change)
         if await _write(db, clock, current, fact.person_id, change):
-            await _rearm_timers(db, fact.person_id, change)
+            await _rearm_timers(db, clock, fact.person_id, change)
             return
     raise ConcurrentChange(f"member {fact.person_id} changed while being updated")
 
@@ -83,12 +83,14 @@ async def _effects(
         await _open_supplies_request(db, clock, settings, event, fact, (current or {}).get("contact"))
 
 
-async def _rearm_timers(db: Database, person_id: str, change: Change) -> None:
-    """Run again any of the change's timers taken before the member was written (its handler found no link)."""
-    for group, due_on in change.new_chains.items():
+async def _rearm_timers(db: Database, clock: Clock, person_id: str, change: Change) -> None:
+    """Run again the change's timers that were due when stored: a runner may have taken one before the member
+    was written, and found nothing to do (a timer not yet due is still waiting, so it is left alone)."""
+    for group, due_on in change.new_chains.items():  # a new chain's first link is due today, at once
         await jobs.rearm(db, chains.link_id(person_id, group, date.fromisoformat(due_on)))
-    if change.isolation_ends_on:
-        await jobs.rearm(db, isolation_end_id(person_id, change.isolation_ends_on))
+    ends_on = change.isolation_ends_on
+    if ends_on and isolation_ends_at(ends_on) <= clock.now():
+        await jobs.rearm(db, isolation_end_id(person_id, ends_on))
 
 
 async def _write(db: Database, clock: Clock, current: dict[str, Any] | None, person_id: str, change: Change) -> bool:
@@ -110,14 +112,18 @@ def isolation_end_id(person_id: str, ends_on: str) -> str:
     return f"{ISOLATION_END}:{person_id}:{ends_on}"
 
 
+def isolation_ends_at(ends_on: str) -> datetime:
+    """The start of the day after the period."""
+    return datetime.combine(date.fromisoformat(ends_on) + timedelta(days=1), time(0, 0), LOCAL_TZ)
+
+
 async def _schedule_isolation_end(db: Database, clock: Clock, person_id: str, ends_on: str) -> None:
     """At the start of the day after the period, the person leaves the home-isolated group."""
-    day_after = date.fromisoformat(ends_on) + timedelta(days=1)
     await jobs.schedule(
         db,
         job_id=isolation_end_id(person_id, ends_on),
         kind=ISOLATION_END,
-        due_at=datetime.combine(day_after, time(0, 0), LOCAL_TZ),
+        due_at=isolation_ends_at(ends_on),
         payload={"member_id": person_id, "ends_on": ends_on},
         clock=clock,
     )
