@@ -8,8 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from care.main import create_app
+from care.members import service as members
 from care.settings import CareSettings
+from gridline import jobs
 from gridline.clock import Clock, FixedClock, SystemClock
 from gridline.events import Event, EventData, EventSpec
 from gridline.outbox import make_event
@@ -222,3 +225,19 @@ async def retried(send: Callable[[], Awaitable[httpx.Response]], expected: int =
     response = await eventually(answered, timeout=30)
     assert response.status_code == expected, response.text
     return response
+
+
+def member_written_after_timer_ran(platform: Platform, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """Hold each member write until the runner has taken and finished a timer of `kind` stored ahead of it,
+    as a runner polling at that moment would: the timer finds no member yet."""
+    job_store = platform.runtime("care").database()[jobs.COLLECTION]
+    write_member = members._write
+
+    async def written_after_the_timer(*args: Any) -> bool:
+        async def taken() -> None:
+            assert await job_store.count_documents({"kind": kind, "status": "done"}) == 1
+
+        await eventually(taken, timeout=30)
+        return await write_member(*args)
+
+    monkeypatch.setattr(members, "_write", written_after_the_timer)

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from care.members import service as members
-from gridline import jobs
 from gridline.testing import eventually
 from registry.persons.events import (
     CLASSIFIED,
@@ -29,6 +28,7 @@ from tests.integration.care_world import (
     handled,
     isolated,
     member_facts,
+    member_written_after_timer_ran,
     person_updated,
 )
 from tests.integration.people import COMMUNITY, OTHER_COMMUNITY
@@ -97,17 +97,7 @@ async def test_a_period_already_over_when_its_fact_arrives_ends_even_if_its_time
 ) -> None:
     """A backlog delivers a February isolation on 2 March: its end is due at once, before the member is stored."""
     await platform.start("care", clock=clock_at())
-    job_store = platform.runtime("care").database()[jobs.COLLECTION]
-    write_member = members._write
-
-    async def written_after_the_runner_took_the_end(*args: Any) -> bool:
-        async def taken() -> None:
-            assert await job_store.count_documents({"kind": members.ISOLATION_END, "status": "done"}) == 1
-
-        await eventually(taken, timeout=30)
-        return await write_member(*args)
-
-    monkeypatch.setattr(members, "_write", written_after_the_runner_took_the_end)
+    member_written_after_timer_ran(platform, monkeypatch, members.ISOLATION_END)
     february = classified("p-3", measure="home_isolation", groups=["elderly_in_difficulty"], starts_on=date(2026, 2, 1))
 
     await member_facts(platform.sandbox, "p-3", (CLASSIFIED, february))

@@ -6,9 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from care.members import service as members
 from care.visits import chains
-from gridline import jobs
 from gridline.events import Event
 from gridline.testing import eventually
 from registry.persons.events import UPDATED
@@ -21,6 +19,7 @@ from tests.integration.care_world import (
     events_of,
     handled,
     member_facts,
+    member_written_after_timer_ran,
     person_updated,
 )
 
@@ -103,17 +102,7 @@ async def test_a_chain_whose_first_link_runs_before_the_member_is_written_still_
 ) -> None:
     """A new member's first visit is due today, at once: the runner may take it before the member is stored."""
     await platform.start("care", clock=clock_at())
-    job_store = platform.runtime("care").database()[jobs.COLLECTION]
-    write_member = members._write
-
-    async def written_after_the_runner_took_the_link(*args: Any) -> bool:
-        async def taken() -> None:
-            assert await job_store.count_documents({"kind": chains.KIND, "status": "done"}) == 1
-
-        await eventually(taken, timeout=30)
-        return await write_member(*args)
-
-    monkeypatch.setattr(members, "_write", written_after_the_runner_took_the_link)
+    member_written_after_timer_ran(platform, monkeypatch, chains.KIND)
     await member_facts(platform.sandbox, "p-1", elderly_registered("p-1"))
     await handled(platform, "members", 1)
 
